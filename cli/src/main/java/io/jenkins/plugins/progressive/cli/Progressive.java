@@ -1,0 +1,51 @@
+package io.jenkins.plugins.progressive.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code progressive} command: the same engine and spec files as the Jenkins steps, for any CI. */
+@Command(name = "progressive", mixinStandardHelpOptions = true, versionProvider = Progressive.Version.class,
+        description = "Gated canary, blue-green and rolling releases with automatic rollback.",
+        subcommands = {ValidateCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:succeeded",
+            "2:invalid input (nothing was changed)",
+            "3:failed and rolled back",
+            "4:failed and could NOT be fully rolled back (needs a person)",
+            "5:aborted by request"})
+public final class Progressive implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns its exit code (tests call this instead of main). */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Progressive());
+        // Wrong flags are invalid input like a wrong spec: exit 2, usage on stderr, no stack trace.
+        cli.setExitCodeExceptionMapper(e -> ExitCode.INVALID.code());
+        cli.setParameterExceptionHandler((ex, a) -> {
+            ex.getCommandLine().getErr().println(ex.getMessage());
+            ex.getCommandLine().usage(ex.getCommandLine().getErr());
+            return ExitCode.INVALID.code();
+        });
+        return cli.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Progressive.class.getPackage().getImplementationVersion();
+            return new String[] {"progressive " + (v == null ? "(development build)" : v)};
+        }
+    }
+}
