@@ -164,6 +164,9 @@ public final class Http {
         if (t instanceof CancellationException) {
             return new MetricException(prefix + "the request was cancelled", t);
         }
+        if (t instanceof IOException && String.valueOf(t.getMessage()).contains("received no bytes")) {
+            return new MetricException(prefix + "the server closed the connection without answering", t);
+        }
         if (t instanceof IOException) {
             return new MetricException(prefix + t.getClass().getSimpleName()
                     + (t.getMessage() == null ? "" : ": " + t.getMessage()), t);
