@@ -111,14 +111,20 @@ public final class Http {
         return out.toString();
     }
 
-    /** The start of a response body on one line, with any of {@code secrets} masked. */
-    public static String excerpt(String body, Collection<String> secrets) {
-        String text = body == null ? "" : body.strip().replaceAll("\\s+", " ");
+    /** {@code text} with each of {@code secrets} replaced by {@code ****} (pass the longest first). */
+    public static String mask(String text, Collection<String> secrets) {
+        String masked = text == null ? "" : text;
         for (String secret : secrets) {
             if (!secret.isEmpty()) {
-                text = text.replace(secret, "****");
+                masked = masked.replace(secret, "****");
             }
         }
+        return masked;
+    }
+
+    /** The start of a response body on one line, with any of {@code secrets} masked. */
+    public static String excerpt(String body, Collection<String> secrets) {
+        String text = mask(body == null ? "" : body.strip().replaceAll("\\s+", " "), secrets);
         if (text.length() > EXCERPT_LENGTH) {
             text = text.substring(0, EXCERPT_LENGTH) + "…";
         }

@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Measures with Prometheus' HTTP API.
@@ -103,8 +104,8 @@ public final class PrometheusProvider implements MetricProvider {
     public String check(AnalysisTemplate.Prometheus prometheus) {
         Server server = server(prometheus);
         try {
-            JsonNode data = call(server, "/api/v1/status/buildinfo", null, "the build information")
-                    .toCompletableFuture().join();
+            JsonNode data = call(server, "/api/v1/status/buildinfo", null, "build information request",
+                    d -> d).toCompletableFuture().join();
             String version = data.path("version").asText("");
             if (version.isEmpty()) {
                 throw new MetricException("Prometheus at " + server.display
@@ -118,8 +119,8 @@ public final class PrometheusProvider implements MetricProvider {
 
     private CompletionStage<MetricValue> instant(Server server, String query) {
         String form = "query=" + urlEncode(query) + "&timeout=" + seconds(server.timeout);
-        return call(server, "/api/v1/query", form, "query '" + query + "'")
-                .thenApply(data -> MetricValue.of(instantValue(data, query)));
+        return call(server, "/api/v1/query", form, "query '" + query + "'",
+                data -> MetricValue.of(instantValue(data, query)));
     }
 
     private CompletionStage<MetricValue> samples(Server server, AnalysisTemplate.Prometheus prometheus,
@@ -145,8 +146,7 @@ public final class PrometheusProvider implements MetricProvider {
         String form = "query=" + urlEncode(query) + "&start=" + seconds(start) + "&end=" + seconds(end)
                 + "&step=" + seconds(step) + "&timeout=" + seconds(server.timeout);
         String what = role + " query '" + query + "'";
-        return call(server, "/api/v1/query_range", form, what)
-                .thenApply(data -> rangePoints(data, what, Http.format(range)));
+        return call(server, "/api/v1/query_range", form, what, data -> rangePoints(data, what, Http.format(range)));
     }
 
     static Object instantValue(JsonNode data, String query) {
@@ -222,7 +222,12 @@ public final class PrometheusProvider implements MetricProvider {
         return value;
     }
 
-    private CompletionStage<JsonNode> call(Server server, String path, String form, String what) {
+    /**
+     * Sends one API request and interprets its {@code data}. Messages built from the answer are masked: a
+     * proxy or server may echo the credentials back in an error or even in a label.
+     */
+    private <T> CompletionStage<T> call(Server server, String path, String form, String what,
+            Function<JsonNode, T> interpret) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.base + path))
                 .timeout(server.timeout)
                 .header("Accept", "application/json");
@@ -241,7 +246,13 @@ public final class PrometheusProvider implements MetricProvider {
                         sent.cancel(true);
                         throw Http.failure(failure, "Prometheus", server.display, server.timeout);
                     }
-                    return data(server, response, what);
+                    try {
+                        return interpret.apply(data(server, response, what));
+                    } catch (MetricException e) {
+                        List<String> secrets = server.secrets();
+                        String masked = Http.mask(e.getMessage(), secrets);
+                        throw masked.equals(e.getMessage()) ? e : new MetricException(masked);
+                    }
                 });
     }
 
@@ -261,7 +272,8 @@ public final class PrometheusProvider implements MetricProvider {
         }
         if (body != null && "error".equals(body.path("status").asText())) {
             throw new MetricException("Prometheus at " + server.display + " rejected the " + what + ": "
-                    + body.path("errorType").asText("error") + ": " + body.path("error").asText());
+                    + body.path("errorType").asText("error") + ": "
+                    + Http.mask(body.path("error").asText(), server.secrets()));
         }
         if (status / 100 != 2) {
             throw new MetricException("Prometheus at " + server.display + " answered HTTP " + status + " for the "

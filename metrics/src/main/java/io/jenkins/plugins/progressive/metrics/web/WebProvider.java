@@ -74,7 +74,12 @@ public final class WebProvider implements MetricProvider {
                             sent.cancel(true);
                             throw Http.failure(failure, "web metric", display, timeout);
                         }
-                        return MetricValue.of(path.read(json(response, display, secrets)));
+                        try {
+                            return MetricValue.of(path.read(json(response, display, secrets)));
+                        } catch (MetricException e) {
+                            String masked = Http.mask(e.getMessage(), secrets);
+                            throw masked.equals(e.getMessage()) ? e : new MetricException(masked);
+                        }
                     });
         } catch (MetricException e) {
             return CompletableFuture.failedFuture(e);
@@ -173,8 +178,11 @@ public final class WebProvider implements MetricProvider {
             }
             return root;
         } catch (JsonProcessingException e) {
-            throw new MetricException("web metric at " + display + " answered something that is not JSON ("
-                    + Http.excerpt(e.getOriginalMessage(), secrets) + "): " + Http.excerpt(response.body(), secrets));
+            // Jackson's own message quotes the offending token, which may be an echoed secret: give the place only.
+            throw new MetricException("web metric at " + display + " answered something that is not JSON"
+                    + (e.getLocation() == null ? "" : " (at line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr() + ")") + ": "
+                    + Http.excerpt(response.body(), secrets));
         }
     }
 }
