@@ -1,6 +1,7 @@
 package io.jenkins.plugins.progressive.metrics;
 
 import io.jenkins.plugins.progressive.analysis.MetricProvider.MetricException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -8,6 +9,9 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +22,12 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -50,7 +58,8 @@ public final class Http {
     public static HttpClient newClient(Optional<Path> extraCaCertificates) {
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NORMAL)
+                // Redirects are not followed: the client would resend credentials to wherever they point.
+                .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(DEFAULT_TIMEOUT);
         extraCaCertificates.ifPresent(pem -> builder.sslContext(sslContext(pem)));
         return builder.build();
@@ -91,6 +100,73 @@ public final class Http {
             throw new IllegalArgumentException("caCertificate " + pem + " is not a PEM X.509 certificate: "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Reads a response body as UTF-8 text, refusing more than {@link #MAX_BODY_BYTES}: a wrong URL or a
+     * runaway query must not exhaust the memory of the process that runs every rollout.
+     */
+    public static HttpResponse.BodyHandler<String> limitedText() {
+        return info -> new LimitedText();
+    }
+
+    /** Largest response body read; far above any sane metrics answer (Prometheus caps 11,000 points per series). */
+    public static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+    private static final class TooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+    }
+
+    private static final class LimitedText implements HttpResponse.BodySubscriber<String> {
+        private final CompletableFuture<String> body = new CompletableFuture<>();
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private Flow.Subscription subscription;
+
+        @Override
+        public CompletionStage<String> getBody() {
+            return body;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            for (ByteBuffer buffer : buffers) {
+                if (bytes.size() + buffer.remaining() > MAX_BODY_BYTES) {
+                    subscription.cancel();
+                    body.completeExceptionally(new TooLarge());
+                    return;
+                }
+                byte[] chunk = new byte[buffer.remaining()];
+                buffer.get(chunk);
+                bytes.write(chunk, 0, chunk.length);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            body.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            body.complete(bytes.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** {@code HTTP 503}, and for a redirect where it points, since redirects are not followed. */
+    public static String status(HttpResponse<?> response) {
+        int status = response.statusCode();
+        if (status / 100 == 3) {
+            String to = response.headers().firstValue("Location")
+                    .map(location -> display(response.uri().resolve(location))).orElse("?");
+            return "HTTP " + status + " (a redirect to " + to + ", which is not followed: use the final URL)";
+        }
+        return "HTTP " + status;
     }
 
     /** The URL without user info, query or fragment: what may appear in a message. */
@@ -149,6 +225,10 @@ public final class Http {
         Throwable t = unwrap(failure);
         if (t instanceof MetricException m) {
             return m;
+        }
+        if (t instanceof TooLarge) {
+            return new MetricException(what + " at " + address + " answered more than "
+                    + MAX_BODY_BYTES / (1024 * 1024) + " MiB; is it the right URL or query?");
         }
         String prefix = what + " at " + address + " is not reachable: ";
         if (t instanceof HttpConnectTimeoutException) {

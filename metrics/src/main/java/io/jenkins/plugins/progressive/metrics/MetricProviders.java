@@ -66,8 +66,13 @@ public final class MetricProviders implements MetricProvider {
      * @throws MetricException with the same clear messages a measurement gives
      */
     public String check(AnalysisTemplate template) {
+        return check(template, Map.of());
+    }
+
+    /** {@link #check(AnalysisTemplate)} for an address that uses template variables. */
+    public String check(AnalysisTemplate template, Map<String, String> vars) {
         if (template.query() instanceof AnalysisTemplate.Prometheus p) {
-            return prometheus.check(p);
+            return prometheus.check(p, vars);
         }
         if (template.query() instanceof AnalysisTemplate.Web) {
             return "web endpoint of analysis." + template.name() + " (not called before the rollout)";

@@ -33,9 +33,17 @@ public final class StubServer implements AutoCloseable {
         }
     }
 
-    public record Response(int status, String contentType, String body) {
+    public record Response(int status, String contentType, String body, Map<String, String> headers) {
+        public Response(int status, String contentType, String body) {
+            this(status, contentType, body, Map.of());
+        }
+
         public static Response json(int status, String body) {
             return new Response(status, "application/json", body);
+        }
+
+        public static Response redirect(String location) {
+            return new Response(302, "text/plain", "", Map.of("Location", location));
         }
     }
 
@@ -68,6 +76,7 @@ public final class StubServer implements AutoCloseable {
             Response response = handler.apply(request);
             byte[] body = response.body().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", response.contentType());
+            response.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
             exchange.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);

@@ -72,7 +72,7 @@ public final class PrometheusProvider implements MetricProvider {
                     "analysis." + template.name() + " is not a prometheus template"));
         }
         try {
-            Server server = server(prometheus);
+            Server server = server(prometheus, vars);
             boolean judged = template.judge().isPresent();
             boolean ranged = prometheus.canaryQuery().isPresent() && prometheus.baselineQuery().isPresent();
             if (ranged && (judged || prometheus.query().isEmpty())) {
@@ -101,8 +101,8 @@ public final class PrometheusProvider implements MetricProvider {
      * @return e.g. {@code Prometheus 2.42.0 at http://127.0.0.1:9090}
      * @throws MetricException with the same messages {@link #measure} gives
      */
-    public String check(AnalysisTemplate.Prometheus prometheus) {
-        Server server = server(prometheus);
+    public String check(AnalysisTemplate.Prometheus prometheus, Map<String, String> vars) {
+        Server server = server(prometheus, vars);
         try {
             JsonNode data = call(server, "/api/v1/status/buildinfo", null, "build information request",
                     d -> d).toCompletableFuture().join();
@@ -239,7 +239,7 @@ public final class PrometheusProvider implements MetricProvider {
         }
         server.authorization().ifPresent(value -> request.header("Authorization", value));
         CompletableFuture<HttpResponse<String>> sent = client.sendAsync(request.build(),
-                HttpResponse.BodyHandlers.ofString());
+                Http.limitedText());
         return sent.orTimeout(server.timeout.plus(BODY_MARGIN).toMillis(), TimeUnit.MILLISECONDS)
                 .handle((response, failure) -> {
                     if (failure != null) {
@@ -276,8 +276,8 @@ public final class PrometheusProvider implements MetricProvider {
                     + Http.mask(body.path("error").asText(), server.secrets()));
         }
         if (status / 100 != 2) {
-            throw new MetricException("Prometheus at " + server.display + " answered HTTP " + status + " for the "
-                    + what + ": " + Http.excerpt(response.body(), server.secrets()));
+            throw new MetricException("Prometheus at " + server.display + " answered " + Http.status(response)
+                    + " for the " + what + ": " + Http.excerpt(response.body(), server.secrets()));
         }
         if (body == null || !body.path("data").isObject()) {
             throw new MetricException("Prometheus at " + server.display + " answered something that is not"
@@ -287,10 +287,11 @@ public final class PrometheusProvider implements MetricProvider {
         return body.path("data");
     }
 
-    private Server server(AnalysisTemplate.Prometheus prometheus) {
+    private Server server(AnalysisTemplate.Prometheus prometheus, Map<String, String> vars) {
         URI uri;
         try {
-            uri = URI.create(prometheus.address().strip());
+            uri = URI.create(TemplateVars.substitute(prometheus.address().strip(), vars, TemplateVars.Escaping.URL,
+                    "prometheus.address"));
         } catch (IllegalArgumentException e) {
             throw new MetricException("prometheus.address is not a URL (expected http://host:port)");
         }

@@ -67,7 +67,7 @@ public final class WebProvider implements MetricProvider {
             String display = Http.display(request.uri());
             Duration timeout = request.timeout().orElse(Http.DEFAULT_TIMEOUT);
             CompletableFuture<HttpResponse<String>> sent = client.sendAsync(request,
-                    HttpResponse.BodyHandlers.ofString());
+                    Http.limitedText());
             return sent.orTimeout(timeout.plus(BODY_MARGIN).toMillis(), TimeUnit.MILLISECONDS)
                     .handle((response, failure) -> {
                         if (failure != null) {
@@ -168,7 +168,7 @@ public final class WebProvider implements MetricProvider {
     private static JsonNode json(HttpResponse<String> response, String display, List<String> secrets) {
         int status = response.statusCode();
         if (status / 100 != 2) {
-            throw new MetricException("web metric at " + display + " answered HTTP " + status + ": "
+            throw new MetricException("web metric at " + display + " answered " + Http.status(response) + ": "
                     + Http.excerpt(response.body(), secrets));
         }
         try {

@@ -88,6 +88,30 @@ class WebProviderTest {
     }
 
     @Test
+    void redirectsAreReportedNotFollowed() {
+        // Following would carry the Authorization header wherever the redirect points.
+        server.on("/old", r -> Response.redirect("/moved"));
+        server.on("/moved", r -> Response.json(200, "{\"status\": \"ok\"}"));
+        AnalysisTemplate t = template("smoke", new AnalysisTemplate.Web(server.url("/old"), "GET",
+                Map.of("Authorization", "Bearer {{secret:api}}"), Optional.empty(), "$.status", Optional.empty()));
+        assertThatThrownBy(() -> value(t))
+                .isInstanceOf(MetricException.class)
+                .hasMessageStartingWith("web metric at " + server.url("/old") + " answered HTTP 302 (a redirect to "
+                        + server.url("/moved") + ", which is not followed: use the final URL)");
+        assertThat(server.requests()).extracting(StubServer.Request::path).containsExactly("/old");
+    }
+
+    @Test
+    void anOversizedAnswerIsRefused() {
+        String big = "[" + "1,".repeat(17 * 1024 * 1024) + "1]";
+        server.on("/big", r -> Response.json(200, big));
+        assertThatThrownBy(() -> value(template("smoke", web(server.url("/big"), "$.length()"))))
+                .isInstanceOf(MetricException.class)
+                .hasMessage("web metric at " + server.url("/big") + " answered more than 32 MiB; is it the right"
+                        + " URL or query?");
+    }
+
+    @Test
     void badJsonIsAnError() {
         server.on("/html", r -> new Response(200, "text/html", "<html>oops</html>"));
         assertThatThrownBy(() -> value(template("smoke", web(server.url("/html"), "$.status"))))
