@@ -61,7 +61,10 @@ public final class PrometheusServer implements AutoCloseable {
      * is ready to answer queries.
      */
     public static PrometheusServer start(Duration scrapeInterval, String... targets) {
-        Path binary = Path.of(System.getProperty("prometheus.binary", "/usr/bin/prometheus"));
+        return start(Path.of(System.getProperty("prometheus.binary", "/usr/bin/prometheus")), scrapeInterval, targets);
+    }
+
+    static PrometheusServer start(Path binary, Duration scrapeInterval, String... targets) {
         if (!Files.isExecutable(binary)) {
             throw new IllegalStateException("Prometheus is not installed (" + binary + " is missing): install the"
                     + " Debian package '" + DEBIAN_PACKAGE + "' (apt-get install -y " + DEBIAN_PACKAGE + ")");
