@@ -16,7 +16,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,16 +52,10 @@ public final class PrometheusProvider implements MetricProvider {
 
     private final HttpClient client;
     private final Credentials credentials;
-    private final Clock clock;
 
     public PrometheusProvider(HttpClient client, Credentials credentials) {
-        this(client, credentials, Clock.systemUTC());
-    }
-
-    PrometheusProvider(HttpClient client, Credentials credentials, Clock clock) {
         this.client = client;
         this.credentials = credentials;
-        this.clock = clock;
     }
 
     @Override
@@ -134,7 +127,7 @@ public final class PrometheusProvider implements MetricProvider {
         if (range.isNegative() || range.isZero() || step.isNegative() || step.isZero()) {
             throw new MetricException("prometheus.range and prometheus.step must be positive durations");
         }
-        Instant end = clock.instant();
+        Instant end = Instant.now();
         Instant start = end.minus(range);
         CompletionStage<double[]> canaryPoints = range(server, canary, "canary", start, end, step, range);
         CompletionStage<double[]> baselinePoints = range(server, baseline, "baseline", start, end, step, range);

@@ -80,6 +80,19 @@ class PrometheusProviderTest {
     }
 
     @Test
+    void aStringExpressionGivesAString() {
+        assertThat(value("\"{{canary.version}}\"", VARS)).isEqualTo("2.0");
+    }
+
+    @Test
+    void aRangeSelectorInAnInstantQueryIsExplained() {
+        assertThatThrownBy(() -> value("http_requests_total[10s]", VARS))
+                .isInstanceOf(MetricException.class)
+                .hasMessage("query 'http_requests_total[10s]' returns a range vector; wrap it in a function such as"
+                        + " rate() or avg_over_time() to get one value per series");
+    }
+
+    @Test
     void allTemplateVariablesAreSubstituted() {
         String query = "deploy_info{app=\"{{name}}\", namespace=\"{{ namespace }}\", version=\"{{stable.version}}\"}";
         assertThat(value(query, VARS)).isEqualTo(1.0);
