@@ -296,6 +296,9 @@ public final class PrometheusProvider implements MetricProvider {
             throw new MetricException("prometheus.address must not hold a user or password; use"
                     + " prometheus.credentials");
         }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw new MetricException("prometheus.address must be the base URL, without ?query or #fragment");
+        }
         String base = uri.toString().replaceAll("/+$", "");
         Duration timeout = prometheus.timeout().filter(t -> !t.isNegative() && !t.isZero())
                 .orElse(Http.DEFAULT_TIMEOUT);
