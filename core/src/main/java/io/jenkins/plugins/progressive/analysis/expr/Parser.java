@@ -21,7 +21,7 @@ final class Parser {
 
     static Node parse(String source) throws ExpressionException {
         Parser p = new Parser(Lexer.tokens(source));
-        Node root = p.expression();
+        Node root = p.expression(0);
         Token t = p.peek();
         if (t.kind() != Kind.EOF) {
             throw new ExpressionException("expected an operator or end of expression but found " + t.describe(),
@@ -69,8 +69,9 @@ final class Parser {
         return n;
     }
 
-    private Node expression() throws ExpressionException {
-        enter(peek().position());
+    /** One nesting level: the whole expression, or what '(' '[' or a call opened at {@code openedAt}. */
+    private Node expression(int openedAt) throws ExpressionException {
+        enter(openedAt);
         Node n = or();
         depth--;
         return n;
@@ -179,7 +180,7 @@ final class Parser {
                 n = checked(new Node.Field(dot.position(), n, name.text()));
             } else if (is(Kind.LBRACKET)) {
                 Token open = advance();
-                Node index = expression();
+                Node index = expression(open.position());
                 expect(Kind.RBRACKET, "']'");
                 n = checked(new Node.Index(open.position(), n, index));
             } else {
@@ -200,7 +201,7 @@ final class Parser {
                 return new Node.Literal(t.position(), t.value());
             case LPAREN: {
                 advance();
-                Node inner = expression();
+                Node inner = expression(t.position());
                 expect(Kind.RPAREN, "')'");
                 return inner;
             }
@@ -208,10 +209,10 @@ final class Parser {
                 advance();
                 List<Node> elements = new ArrayList<>();
                 if (!is(Kind.RBRACKET)) {
-                    elements.add(expression());
+                    elements.add(expression(t.position()));
                     while (is(Kind.COMMA)) {
                         advance();
-                        elements.add(expression());
+                        elements.add(expression(t.position()));
                     }
                 }
                 expect(Kind.RBRACKET, "',' or ']'");
@@ -238,10 +239,10 @@ final class Parser {
         advance();
         List<Node> args = new ArrayList<>();
         if (!is(Kind.RPAREN)) {
-            args.add(expression());
+            args.add(expression(name.position()));
             while (is(Kind.COMMA)) {
                 advance();
-                args.add(expression());
+                args.add(expression(name.position()));
             }
         }
         expect(Kind.RPAREN, "',' or ')'");
