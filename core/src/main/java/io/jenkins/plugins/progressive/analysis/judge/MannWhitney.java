@@ -124,7 +124,7 @@ public final class MannWhitney {
         }
         long a = key(lo);
         long b = key(hi); // invariant: f(a) > 0, f(b) < 0 or ≤ 0
-        while (b - a > 1) {
+        while (a + 1 < b) { // not b - a > 1: that overflows when the keys span both signs
             long mid = (a & b) + ((a ^ b) >> 1);
             if (standardized(x, y, value(mid), c) - zq > 0) {
                 a = mid;
