@@ -92,6 +92,10 @@ public final class Measurements {
 
     /** Why a result cannot be judged at all, or null. */
     private static String missing(Object result) {
+        return missing(result, 0);
+    }
+
+    private static String missing(Object result, int depth) {
         if (result == null) {
             return "no data";
         }
@@ -99,8 +103,11 @@ public final class Measurements {
             if (l.isEmpty()) {
                 return "no data (empty vector)";
             }
+            if (depth > 8) {
+                return null; // deeper structure is JSON, not a vector; conditions read it
+            }
             for (Object e : l) {
-                String m = missing(e);
+                String m = missing(e, depth + 1);
                 if (m != null && m.startsWith("NaN")) {
                     return "NaN in the vector";
                 }

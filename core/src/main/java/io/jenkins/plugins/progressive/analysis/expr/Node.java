@@ -66,12 +66,23 @@ abstract class Node {
             if (env.hasIt && name.equals("it")) {
                 return env.it;
             }
-            if (!env.vars.containsKey(name)) {
+            Object v = env.vars.get(name);
+            if (v == null && !env.vars.containsKey(name)) {
                 String hint = name.equals("it") ? " ('it' exists only inside all() and any())" : "";
                 throw new ExpressionException("unknown variable '" + name + "'" + hint
-                        + "; known: " + String.join(", ", new java.util.TreeSet<>(env.vars.keySet())), pos);
+                        + "; known: " + known(env.vars), pos);
             }
-            return Values.norm(env.vars.get(name), pos);
+            return Values.norm(v, pos);
+        }
+
+        private static String known(Map<String, Object> vars) {
+            java.util.TreeSet<String> names = new java.util.TreeSet<>();
+            for (Object k : vars.keySet()) {
+                if (k instanceof String s) {
+                    names.add(s);
+                }
+            }
+            return names.isEmpty() ? "none" : String.join(", ", names);
         }
     }
 

@@ -72,6 +72,14 @@ final class Values {
 
     /** {@code ==}: same type required (null equals only null); NaN equals nothing. */
     static boolean equal(Object a, Object b, int pos) throws ExpressionException {
+        return equal(a, b, pos, 0);
+    }
+
+    private static boolean equal(Object a, Object b, int pos, int depth) throws ExpressionException {
+        if (depth > Expression.MAX_DEPTH) {
+            throw new ExpressionException("lists nested too deeply to compare (more than " + Expression.MAX_DEPTH
+                    + " levels)", pos);
+        }
         if (a == null || b == null) {
             return a == b;
         }
@@ -89,7 +97,7 @@ final class Values {
                 return false;
             }
             for (int i = 0; i < x.size(); i++) {
-                if (!equal(norm(x.get(i), pos), norm(y.get(i), pos), pos)) {
+                if (!equal(norm(x.get(i), pos), norm(y.get(i), pos), pos, depth + 1)) {
                     return false;
                 }
             }

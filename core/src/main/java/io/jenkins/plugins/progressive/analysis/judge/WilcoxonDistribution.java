@@ -1,10 +1,17 @@
 package io.jenkins.plugins.progressive.analysis.judge;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
 /**
  * The exact null distribution of the Mann-Whitney statistic U (pairs with x &gt; y) for samples of sizes m and
  * n without ties: every arrangement of the m + n ranks is equally likely.
  */
 final class WilcoxonDistribution {
+
+    /** By sample sizes: a distribution costs up to ~1.4M additions and a judge sees the same sizes again and again. */
+    private static final Map<Integer, WilcoxonDistribution> CACHE = new ConcurrentHashMap<>();
+    private static final int MAX_CACHED = 64;
 
     private final double[] counts;
     private final double total;
@@ -25,6 +32,22 @@ final class WilcoxonDistribution {
     static WilcoxonDistribution of(int m, int n) {
         int a = Math.min(m, n);
         int b = Math.max(m, n); // the distribution is the same with the roles swapped
+        if (b >= MannWhitney.EXACT_BELOW) {
+            return compute(a, b); // not used by the test; not worth keeping
+        }
+        Integer key = a * MannWhitney.EXACT_BELOW + b;
+        WilcoxonDistribution d = CACHE.get(key);
+        if (d == null) {
+            d = compute(a, b);
+            if (CACHE.size() >= MAX_CACHED) {
+                CACHE.clear();
+            }
+            CACHE.put(key, d);
+        }
+        return d;
+    }
+
+    private static WilcoxonDistribution compute(int a, int b) {
         double[][] prev = new double[b + 1][];
         for (int j = 0; j <= b; j++) {
             prev[j] = new double[] {1};

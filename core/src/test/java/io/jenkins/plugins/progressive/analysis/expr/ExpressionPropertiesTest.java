@@ -33,12 +33,12 @@ class ExpressionPropertiesTest {
         VARS.put("x", json);
     }
 
-    @Property(tries = 1000)
+    @Property(tries = 500)
     void randomCharactersNeverThrowAnythingElse(@ForAll @StringLength(max = 120) String source) {
         assertOnlyExpressionExceptions(source);
     }
 
-    @Property(tries = 1000)
+    @Property(tries = 500)
     void randomTokenSoupNeverThrowsAnythingElse(@ForAll("tokenSoup") String source) {
         assertOnlyExpressionExceptions(source);
     }

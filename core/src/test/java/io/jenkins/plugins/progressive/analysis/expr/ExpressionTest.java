@@ -267,6 +267,12 @@ class ExpressionTest {
         }
 
         @Test
+        void unknownVariableWithNoVariablesAtAll() throws Exception {
+            assertThatThrownBy(() -> Expression.parse("result > 1").evaluate(null))
+                    .isInstanceOf(ExpressionException.class).hasMessageContaining("unknown variable 'result'; known: none");
+        }
+
+        @Test
         void missingFieldOfAJsonObject() {
             ExpressionException e = evalError("result.state == 'ok'", Map.of("status", "ok"));
             assertThat(e.getMessage()).contains("no field 'state'");
@@ -316,6 +322,16 @@ class ExpressionTest {
             assertThat(parseError(tooLong).getMessage()).contains("too complex");
             String indexChain = "[0]" + "[0]".repeat(1000);
             assertThat(parseError(indexChain).getMessage()).contains("too complex");
+        }
+
+        @Test
+        void deeplyNestedCallerDataIsComparedWithABoundToo() {
+            Object nested = List.of();
+            for (int i = 0; i < 10_000; i++) {
+                nested = List.of(nested);
+            }
+            ExpressionException e = evalError("result == result", nested);
+            assertThat(e.getMessage()).contains("nested too deeply to compare");
         }
 
         @Test
