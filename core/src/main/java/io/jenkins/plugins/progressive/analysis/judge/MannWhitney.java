@@ -26,9 +26,12 @@ public final class MannWhitney {
      * @param estimate   Hodges–Lehmann shift of x against y (median of x[i] − y[j])
      * @param lower      lower end of the two-sided confidence interval of the shift
      * @param upper      upper end of the two-sided confidence interval of the shift
+     * @param confidenceReached false when the samples are too small for the requested confidence: the interval is
+     *                   then the whole range of differences and holds less than {@code confidence} (R warns
+     *                   "requested conf.level not achievable")
      */
     public record Result(double w, boolean exact, double pTwoSided, double pGreater, double pLess, double estimate,
-            double lower, double upper, double confidence) {
+            double lower, double upper, double confidence, boolean confidenceReached) {
     }
 
     /**
@@ -69,11 +72,13 @@ public final class MannWhitney {
             double pLess = dist.cdf(w);
             double pTwo = Math.min(1, 2 * (w > mn / 2 ? pGreater : pLess));
             int qu = dist.quantile(alpha / 2);
+            boolean reached = qu > 0;
             if (qu == 0) {
                 qu = 1;
             }
             long ql = (long) mn - qu;
-            return new Result(w, true, pTwo, pGreater, pLess, estimate, diffs.kth(qu), diffs.kth(ql + 1), confidence);
+            return new Result(w, true, pTwo, pGreater, pLess, estimate, diffs.kth(qu), diffs.kth(ql + 1), confidence,
+                    reached);
         }
         double c = correct ? 0.5 : 0;
         double z = w - mn / 2;
@@ -96,7 +101,8 @@ public final class MannWhitney {
         double hi = sx[m - 1] - sy[0];
         double lower = root(sx, sy, zq, lo, hi, c);
         double upper = root(sx, sy, -zq, lo, hi, c);
-        return new Result(w, false, pTwo, pGreater, pLess, estimate, lower, upper, confidence);
+        boolean reached = standardized(sx, sy, lo, c) - zq > 0 && standardized(sx, sy, hi, c) + zq < 0;
+        return new Result(w, false, pTwo, pGreater, pLess, estimate, lower, upper, confidence, reached);
     }
 
     private static void check(double[] s, String name) {

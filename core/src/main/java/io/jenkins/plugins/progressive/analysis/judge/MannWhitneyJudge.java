@@ -23,6 +23,9 @@ import java.util.Locale;
  * <li>either: FAILED in both cases;</li>
  * <li>otherwise SUCCESSFUL; identical samples always pass.</li>
  * </ul>
+ * When the samples are too small for the confidence at all (e.g. 3 points a side cannot give 98%: there are only
+ * 20 orderings), the interval proves nothing and the measurement is INCONCLUSIVE, so a person decides rather
+ * than a coin.
  * An empty sample or a NaN is an ERROR. Fewer than {@value #ENOUGH_POINTS} points on a side is still judged,
  * with a warning in the message.
  */
@@ -73,6 +76,11 @@ public final class MannWhitneyJudge {
         String stats = "; W = " + num(r.w()) + ", p = " + num(r.pTwoSided())
                 + (r.exact() ? " (exact)" : " (normal approximation)");
         String message;
+        if (!r.confidenceReached()) {
+            return new Measurement(at, Verdict.INCONCLUSIVE, value, "too few points for " + level
+                    + " confidence: " + canary.length + " canary and " + baseline.length + " baseline points cannot"
+                    + " tell a shift from chance" + stats);
+        }
         if (failed) {
             message = "canary is " + (above ? "higher" : "lower") + " than baseline: " + interval
                     + " lies entirely " + (above ? "above +" : "below -") + num(bound) + limits;

@@ -91,6 +91,13 @@ class MannWhitneyJudgeTest {
     }
 
     @Test
+    void samplesTooSmallForTheConfidenceAreInconclusive() {
+        Measurement m = judge(Direction.INCREASE, new double[] {200, 210, 220}, new double[] {100, 105, 110});
+        assertThat(m.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(m.message()).startsWith("too few points for 98% confidence: 3 canary and 3 baseline points");
+    }
+
+    @Test
     void noDataOrNanIsAnError() {
         double[] base = baseline(60);
         Measurement empty = judge(Direction.INCREASE, new double[0], base);

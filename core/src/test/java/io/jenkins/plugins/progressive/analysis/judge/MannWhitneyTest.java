@@ -63,6 +63,23 @@ class MannWhitneyTest {
         MannWhitney.Result r90 = MannWhitney.test(HW_X, HW_Y, 0.90);
         assertThat(r90.lower()).isCloseTo(-0.08, within(1e-12));
         assertThat(r90.upper()).isCloseTo(0.72, within(1e-12));
+        assertThat(r.confidenceReached()).isTrue();
+    }
+
+    @Test
+    void tooFewPointsCannotReachTheConfidence() {
+        // 3 against 3: P(W = 0) = 1 / C(6, 3) = 0.05 > 0.01, so no interval holds 98% (R: qwilcox(0.01, 3, 3) = 0,
+        // the interval becomes [D(1), D(9)] and R warns "Requested conf.level not achievable").
+        MannWhitney.Result r = MannWhitney.test(new double[] {20, 21, 22}, new double[] {10, 11, 12}, 0.98);
+        assertThat(r.confidenceReached()).isFalse();
+        assertThat(r.lower()).isEqualTo(8.0);
+        assertThat(r.upper()).isEqualTo(12.0);
+        // 5 against 5: C(10, 5) = 252, P(W = 0) = 0.004 < 0.01: reachable
+        MannWhitney.Result five = MannWhitney.test(new double[] {20, 21, 22, 23, 24},
+                new double[] {10, 11, 12, 13, 14}, 0.98);
+        assertThat(five.confidenceReached()).isTrue();
+        // with ties (normal approximation) the same holds: two points a side prove nothing
+        assertThat(MannWhitney.test(new double[] {2, 2}, new double[] {1, 1}, 0.98).confidenceReached()).isFalse();
     }
 
     @Test
