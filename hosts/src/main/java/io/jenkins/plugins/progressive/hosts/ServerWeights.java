@@ -53,31 +53,30 @@ public final class ServerWeights {
             return new ServerWeights(spread(0, stableServers),
                     spread(Math.min(MAX_WEIGHT, 100) * canaryServers, canaryServers));
         }
-        // Search the smallest total whose split is closest to the requested share; every server gets >= 1.
+        // Search all totals for the split closest to the requested share. Errors under 0.1 pp count as
+        // exact; among those prefer every server in rotation, then equal weights within a role, then
+        // the smallest total. A server gets 0 only when its role's share is too small for all of them.
         double wanted = routes.canary() / 100.0;
         int maxTotal = MAX_WEIGHT * (stableServers + canaryServers);
         int bestStable = -1;
         int bestCanary = -1;
-        double bestError = Double.MAX_VALUE;
-        int bestUneven = Integer.MAX_VALUE;
+        double[] best = null;
         for (int total = 2; total <= maxTotal; total++) {
             int c = (int) Math.round(total * wanted);
             int s = total - c;
-            if (c < canaryServers || s < stableServers || c > MAX_WEIGHT * canaryServers
-                    || s > MAX_WEIGHT * stableServers) {
+            if (c < 1 || s < 1 || c > MAX_WEIGHT * canaryServers || s > MAX_WEIGHT * stableServers) {
                 continue;
             }
             double error = Math.abs((double) c / total - wanted);
-            // Among equally close splits, prefer one that gives every server of a role the same weight.
-            int uneven = (c % canaryServers == 0 ? 0 : 1) + (s % stableServers == 0 ? 0 : 1);
-            if (error < bestError - 1e-12 || (Math.abs(error - bestError) <= 1e-12 && uneven < bestUneven)) {
-                bestError = error;
-                bestUneven = uneven;
+            double[] score = {
+                error < 0.001 ? 0 : error,
+                (c < canaryServers ? 1 : 0) + (s < stableServers ? 1 : 0),
+                (c % canaryServers == 0 ? 0 : 1) + (s % stableServers == 0 ? 0 : 1),
+            };
+            if (best == null || java.util.Arrays.compare(score, best) < 0) {
+                best = score;
                 bestStable = s;
                 bestCanary = c;
-                if (error < 1e-12 && uneven == 0) {
-                    break;
-                }
             }
         }
         return new ServerWeights(spread(bestStable, stableServers), spread(bestCanary, canaryServers));

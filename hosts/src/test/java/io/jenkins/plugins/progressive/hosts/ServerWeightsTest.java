@@ -22,12 +22,20 @@ class ServerWeightsTest {
                     assertThat(100.0 * canary / (stable + canary)).isCloseTo(weight, within(0.5));
                     assertThat(ServerWeights.routesOf(stable, canary)).isEqualTo(Routes.canary(weight));
                     if (weight > 0 && weight < 100) {
-                        assertThat(w.stable()).allMatch(x -> x >= 1);
-                        assertThat(w.canary()).allMatch(x -> x >= 1);
+                        assertThat(w.stable()).anyMatch(x -> x >= 1);
+                        assertThat(w.canary()).anyMatch(x -> x >= 1);
                     }
                 }
             }
         }
+    }
+
+    @Test
+    void everyInstanceStaysInRotationWhenTheShareAllowsIt() {
+        ServerWeights w = ServerWeights.compute(Routes.canary(25), 3, 2);
+
+        assertThat(w.stable()).containsOnly(w.stable().get(0)).allMatch(x -> x >= 1);
+        assertThat(w.canary()).containsOnly(w.canary().get(0)).allMatch(x -> x >= 1);
     }
 
     @Test
