@@ -33,6 +33,7 @@ public final class DemoService implements AutoCloseable {
     private final double errorRate;
     private final long latencyMillis;
     private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong inFlight = new AtomicLong();
     private final AtomicLong ok = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLongArray bucketCounts = new AtomicLongArray(BUCKETS.length);
@@ -95,6 +96,15 @@ public final class DemoService implements AutoCloseable {
     }
 
     private void root(HttpExchange exchange) throws IOException {
+        inFlight.incrementAndGet();
+        try {
+            serve(exchange);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private void serve(HttpExchange exchange) throws IOException {
         long started = System.nanoTime();
         try {
             if (latencyMillis > 0) {
@@ -161,10 +171,24 @@ public final class DemoService implements AutoCloseable {
         }
     }
 
-    /** Stops accepting connections, then waits up to a second for requests in flight. */
+    /** Lets the requests in flight finish (up to a second), then closes the port and every connection. */
     @Override
     public void close() {
-        server.stop(1);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        server.stop(0);
+        shutdownExecutor();
+    }
+
+    /** On SIGTERM: closes the port at once, then waits up to two seconds for requests in flight. */
+    private void terminate() {
+        server.stop(2);
+        shutdownExecutor();
+    }
+
+    private void shutdownExecutor() {
         executor.shutdown();
         try {
             executor.awaitTermination(2, TimeUnit.SECONDS);
@@ -208,7 +232,7 @@ public final class DemoService implements AutoCloseable {
         }
         try {
             DemoService service = start(port, version, errorRate, latency);
-            Runtime.getRuntime().addShutdownHook(new Thread(service::close, "demo-shutdown"));
+            Runtime.getRuntime().addShutdownHook(new Thread(service::terminate, "demo-shutdown"));
             System.out.println("demo version=" + version + " listening on 127.0.0.1:" + service.port());
         } catch (IllegalArgumentException | IOException e) {
             System.err.println("demo: " + e.getMessage());
