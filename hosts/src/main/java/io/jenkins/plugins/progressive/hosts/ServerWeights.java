@@ -82,6 +82,11 @@ public final class ServerWeights {
         return new ServerWeights(spread(bestStable, stableServers), spread(bestCanary, canaryServers));
     }
 
+    /** Equal weights for {@code servers} servers that share all the requests (a preview backend). */
+    public static List<Integer> even(int servers) {
+        return spread(100 * servers, servers);
+    }
+
     private static List<Integer> spread(int total, int servers) {
         List<Integer> weights = new ArrayList<>(servers);
         for (int i = 0; i < servers; i++) {

@@ -108,10 +108,9 @@ public final class HaproxyRouter implements TrafficRouter {
             Map<Role, List<String>> preview = new EnumMap<>(Role.class);
             preview.put(Role.STABLE, List.of());
             preview.put(Role.CANARY, wanted.get(Role.CANARY));
-            ServerWeights even = ServerWeights.compute(Routes.ALL_CANARY, 0, wanted.get(Role.CANARY).size());
             Map<Role, List<Integer>> previewWeights = new EnumMap<>(Role.class);
             previewWeights.put(Role.STABLE, List.of());
-            previewWeights.put(Role.CANARY, even.canary());
+            previewWeights.put(Role.CANARY, ServerWeights.even(wanted.get(Role.CANARY).size()));
             sync(previewBackend, preview, previewWeights);
         }
     }

@@ -99,7 +99,7 @@ public final class NginxRouter implements TrafficRouter {
         ServerWeights weights = ServerWeights.compute(routes, stable.size(), canary.size());
         String main = render(upstream, stable, weights.stable(), canary, weights.canary());
         String preview = render(upstream + "-preview", List.of(), List.of(), canary,
-                ServerWeights.compute(Routes.ALL_CANARY, 0, canary.size()).canary());
+                ServerWeights.even(canary.size()));
         String oldMain = read(upstreamFile);
         String oldPreview = read(previewFile());
         if (main.equals(oldMain) && preview.equals(oldPreview)) {

@@ -17,6 +17,7 @@ final class HaproxyProcess implements AutoCloseable {
 
     final int port = Ports.free();
     final int previewPort = Ports.free();
+    final int apiPort = Ports.free();
     final Path adminSocket;
     final Path operatorSocket;
     private final ExternalProcess process;
@@ -30,6 +31,7 @@ final class HaproxyProcess implements AutoCloseable {
                 global
                   stats socket %s level admin expose-fd listeners
                   stats socket %s level operator
+                  stats socket ipv4@127.0.0.1:%d level admin
                 defaults
                   mode http
                   timeout connect 2s
@@ -47,7 +49,7 @@ final class HaproxyProcess implements AutoCloseable {
                   balance roundrobin
                 backend shop-preview
                   balance roundrobin
-                """.formatted(adminSocket, operatorSocket, port, previewPort));
+                """.formatted(adminSocket, operatorSocket, apiPort, port, previewPort));
         process = ExternalProcess.start(List.of(haproxy.toString(), "-f", cfg.toString(), "-db"),
                 dir.resolve("haproxy.log"), port);
     }

@@ -155,6 +155,17 @@ class HaproxyRouterTest {
     }
 
     @Test
+    void theRuntimeApiCanBeATcpSocket() throws Exception {
+        HaproxyRouter overTcp = new HaproxyRouter(
+                new Traffic.Haproxy("tcp:127.0.0.1:" + haproxy.apiPort, "shop"), addresses::get);
+
+        overTcp.check();
+        overTcp.setRoutes(Routes.canary(25));
+
+        assertThat(router.getRoutes()).isEqualTo(Routes.canary(25));
+    }
+
+    @Test
     void missingSocketIsReportedBeforeAnyChange() {
         HaproxyRouter missing = new HaproxyRouter(new Traffic.Haproxy("unix:" + dir.resolve("nope.sock"), "shop"),
                 addresses::get);

@@ -152,6 +152,21 @@ class NginxRouterTest {
     }
 
     @Test
+    void aCanaryThatIsGoneLeavesBothFiles() throws Exception {
+        setRoutes(Routes.canary(25));
+        String canary = addresses.get(Role.CANARY).get(0);
+
+        setRoutes(Routes.ALL_STABLE);
+        addresses.put(Role.CANARY, List.of());
+        setRoutes(Routes.ALL_STABLE);
+
+        assertThat(Files.readString(nginx.upstreamFile)).doesNotContain(canary).contains("# stable");
+        assertThat(Files.readString(router.previewFile())).doesNotContain(canary);
+        assertThat(router.getRoutes()).isEqualTo(Routes.ALL_STABLE);
+        assertThat(LoadGenerator.run(nginx.uri(), 2, 200).count("1.0")).isEqualTo(200);
+    }
+
+    @Test
     void previewUpstreamServesTheCanaryOnly() {
         setRoutes(Routes.ALL_STABLE);
 
