@@ -57,14 +57,19 @@ public final class ExternalProcess implements AutoCloseable {
         }
     }
 
+    /** SIGTERM first, so a master process stops its own workers; then SIGKILL whatever is left. */
     @Override
     public void close() {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        List<ProcessHandle> children = process.descendants().toList();
+        process.destroy();
         try {
-            process.waitFor(5, TimeUnit.SECONDS);
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(5, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     }
 }

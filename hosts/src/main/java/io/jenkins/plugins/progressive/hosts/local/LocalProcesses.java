@@ -59,6 +59,8 @@ public final class LocalProcesses implements Workload {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     private final Map<Role, State.Desired> desired = new EnumMap<>(Role.class);
     private final List<Instance> instances = new ArrayList<>();
+    /** Instances sent SIGTERM that may still be finishing their requests; a role at 0 waits for them. */
+    private final List<Instance> stopping = new ArrayList<>();
 
     /**
      * Adopts the instances recorded in {@code stateDir} that still run.
@@ -119,8 +121,10 @@ public final class LocalProcesses implements Workload {
     @Override
     public synchronized RoleStatus status(Role role) {
         State.Desired wanted = desired.get(role);
+        stopping.removeIf(i -> !i.alive());
         if (wanted == null || wanted.replicas() == 0) {
-            long left = instances.stream().filter(i -> i.role == role && i.alive()).count();
+            long left = java.util.stream.Stream.concat(instances.stream(), stopping.stream())
+                    .filter(i -> i.role == role && i.alive()).count();
             return new RoleStatus(Optional.empty(), 0, 0, (int) left, Optional.empty());
         }
         int updated = 0;
@@ -219,6 +223,7 @@ public final class LocalProcesses implements Workload {
     private void stop(Instance instance) {
         instances.remove(instance);
         if (instance.alive()) {
+            stopping.add(instance);
             ProcessHandle handle = instance.handle;
             handle.destroy();
             KILLER.schedule(() -> {

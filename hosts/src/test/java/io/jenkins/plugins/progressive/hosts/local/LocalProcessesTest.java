@@ -207,7 +207,10 @@ class LocalProcessesTest {
 
         workload.scale(Role.STABLE, "1.0", 0);
 
+        assertThat(workload.status(Role.STABLE).isReady("1.0", 0)).as("still shutting down").isFalse();
+        assertThat(workload.addresses(Role.STABLE)).isEmpty();
         await().atMost(Duration.ofSeconds(5)).until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+        assertThat(workload.status(Role.STABLE).isReady("1.0", 0)).isTrue();
     }
 
     @Test
