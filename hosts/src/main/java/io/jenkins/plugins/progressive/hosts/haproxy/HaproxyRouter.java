@@ -37,6 +37,7 @@ public final class HaproxyRouter implements TrafficRouter {
     private static final Duration POLL = Duration.ofMillis(100);
 
     private final RuntimeApi api;
+    private final String invalidApi;
     private final String backend;
     private final String previewBackend;
     private final Function<Role, List<String>> addresses;
@@ -47,7 +48,15 @@ public final class HaproxyRouter implements TrafficRouter {
      * @param drainTimeout how long a leaving server may keep its open sessions before it is removed anyway
      */
     public HaproxyRouter(Traffic.Haproxy config, Function<Role, List<String>> addresses, Duration drainTimeout) {
-        this.api = new RuntimeApi(config.runtimeApi());
+        RuntimeApi parsed = null;
+        String problem = null;
+        try {
+            parsed = new RuntimeApi(config.runtimeApi());
+        } catch (IllegalArgumentException e) {
+            problem = e.getMessage();
+        }
+        this.api = parsed;
+        this.invalidApi = problem;
         this.backend = config.backend();
         this.previewBackend = config.backend() + "-preview";
         this.addresses = addresses;
@@ -63,6 +72,9 @@ public final class HaproxyRouter implements TrafficRouter {
      * backend exists and holds no servers other than this router's.
      */
     public void check() throws InvalidSpecException {
+        if (invalidApi != null) {
+            throw new InvalidSpecException("traffic.haproxy.runtimeApi", invalidApi);
+        }
         String level;
         try {
             level = api.execute("show cli level");
@@ -294,6 +306,9 @@ public final class HaproxyRouter implements TrafficRouter {
     }
 
     private String command(String command) {
+        if (invalidApi != null) {
+            throw new IllegalStateException("traffic.haproxy.runtimeApi: " + invalidApi);
+        }
         try {
             return api.execute(command);
         } catch (IOException e) {

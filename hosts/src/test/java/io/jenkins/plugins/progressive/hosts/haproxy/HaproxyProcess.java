@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import org.awaitility.Awaitility;
 
 /**
  * A real HAProxy on 127.0.0.1 for one test: frontend {@code shop} and {@code shop-preview} in front of two
@@ -52,6 +54,9 @@ final class HaproxyProcess implements AutoCloseable {
                 """.formatted(adminSocket, operatorSocket, apiPort, port, previewPort));
         process = ExternalProcess.start(List.of(haproxy.toString(), "-f", cfg.toString(), "-db"),
                 dir.resolve("haproxy.log"), port);
+        // The unix sockets are bound under a temporary name and renamed, possibly after the frontends.
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> Files.exists(adminSocket) && Files.exists(operatorSocket) && Ports.accepting(apiPort));
     }
 
     String runtimeApi() {

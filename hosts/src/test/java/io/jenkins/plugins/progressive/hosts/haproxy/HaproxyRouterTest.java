@@ -176,6 +176,15 @@ class HaproxyRouterTest {
     }
 
     @Test
+    void aMalformedRuntimeApiAddressIsReportedBeforeAnyChange() {
+        HaproxyRouter malformed = new HaproxyRouter(new Traffic.Haproxy("/run/haproxy.sock", "shop"), addresses::get);
+
+        assertThatThrownBy(malformed::check).isInstanceOf(InvalidSpecException.class)
+                .hasMessage("traffic.haproxy.runtimeApi: runtimeApi must be unix:/path/to/socket or tcp:host:port,"
+                        + " got '/run/haproxy.sock'");
+    }
+
+    @Test
     void unknownBackendIsReportedBeforeAnyChange() {
         HaproxyRouter unknown = new HaproxyRouter(new Traffic.Haproxy(haproxy.runtimeApi(), "x"), addresses::get);
 
