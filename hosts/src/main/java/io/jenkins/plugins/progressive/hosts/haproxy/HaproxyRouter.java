@@ -204,15 +204,18 @@ public final class HaproxyRouter implements TrafficRouter {
         // New capacity first, then the shares that shrink: the backend never has nothing to serve with.
         raises.forEach(Runnable::run);
         lowers.forEach(Runnable::run);
+        // All leaving servers drain at the same time, then each goes once its connections are done.
         for (Server server : leaving) {
-            drainAndDelete(backendName, server.name);
+            expectEmpty(command("set server " + backendName + "/" + server.name + " state drain"));
+        }
+        long deadline = System.nanoTime() + drainTimeout.toNanos();
+        for (Server server : leaving) {
+            delete(backendName, server.name, deadline);
         }
     }
 
-    private void drainAndDelete(String backendName, String name) {
+    private void delete(String backendName, String name, long deadline) {
         String server = backendName + "/" + name;
-        expectEmpty(command("set server " + server + " state drain"));
-        long deadline = System.nanoTime() + drainTimeout.toNanos();
         while (System.nanoTime() < deadline && usedConnections(backendName, name) > 0) {
             pause();
         }
