@@ -13,6 +13,9 @@ public final class Durations {
     /** What a user may write, for error messages. */
     public static final String ALLOWED = "a number and a unit (ms, s, m, h, d), e.g. 500ms, 30s, 2m, 1h or 1m30s";
 
+    /** A century: longer is a typo, and stays clear of overflow in millisecond arithmetic. */
+    static final Duration MAX = Duration.ofDays(36_500);
+
     private static final Pattern PART = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
     private static final String[] UNITS = {"d", "h", "m", "s", "ms"};
 
@@ -55,10 +58,13 @@ public final class Durations {
                 at = m.end();
             }
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("'" + text + "' is too long a duration; allowed: " + ALLOWED);
+            throw new IllegalArgumentException("'" + text + "' is too long a duration; allowed: at most " + format(MAX));
         }
         if (at == 0) {
             throw malformed(text);
+        }
+        if (total.compareTo(MAX) > 0) {
+            throw new IllegalArgumentException("'" + text + "' is too long a duration; allowed: at most " + format(MAX));
         }
         return total;
     }

@@ -38,7 +38,7 @@ final class SafeTree {
 
     static {
         LoaderOptions options = new LoaderOptions();
-        options.setAllowDuplicateKeys(false);
+        options.setAllowDuplicateKeys(true); // reported by this reader, with the key's path
         options.setMaxAliasesForCollections(50);
         options.setCodePointLimit(MAX_CHARS);
         options.setNestingDepthLimit(MAX_DEPTH);
@@ -184,7 +184,9 @@ final class SafeTree {
     private JsonNode alias(String name, String path) {
         JsonNode target = anchors.get(name);
         if (target == null) {
-            problems.add(path, "the YAML alias '*" + name + "' has no anchor before it; allowed: aliases of earlier anchors");
+            // Jackson's YAML parser does not expose anchors of single values, only of mappings and lists
+            problems.add(path, "the YAML alias '*" + name + "' does not refer to an anchored mapping or list;"
+                    + " allowed: aliases of mappings and lists anchored earlier");
             throw new Stop();
         }
         values += count(target);
@@ -205,7 +207,10 @@ final class SafeTree {
     }
 
     private static String shortTag(String tag) {
-        return tag.startsWith("tag:yaml.org,2002:") ? "!!" + tag.substring("tag:yaml.org,2002:".length()) : tag;
+        if (tag.startsWith("tag:yaml.org,2002:")) {
+            return "!!" + tag.substring("tag:yaml.org,2002:".length());
+        }
+        return tag.startsWith("!") ? tag : "!" + tag;
     }
 
     private static String syntaxMessage(JsonProcessingException e) {
