@@ -77,6 +77,14 @@ final class AnalysisReader {
         AnalysisTemplate.MetricQuery query = null;
         if ("prometheus".equals(provider)) {
             query = prometheus(at.field("prometheus"), judged);
+        } else if (provider == null) {
+            // two sources: still report what is wrong inside each
+            if (at.field("prometheus").present()) {
+                prometheus(at.field("prometheus"), judged);
+            }
+            if (at.field("web").present()) {
+                web(at.field("web"));
+            }
         } else if ("web".equals(provider)) {
             query = web(at.field("web"));
             if (judged) {
@@ -127,7 +135,7 @@ final class AnalysisReader {
         }
         try {
             Expression.parse(c);
-        } catch (ExpressionException e) {
+        } catch (ExpressionException | RuntimeException e) {
             at.problem("'" + c + "' does not parse: " + e.getMessage()
                     + "; allowed: a condition over result, e.g. result < 0.01");
         }

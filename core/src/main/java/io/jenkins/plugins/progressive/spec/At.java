@@ -118,7 +118,8 @@ final class At {
             return given.get(0);
         }
         if (given.isEmpty() && problemIfNone) {
-            problem("names none of them; allowed: exactly one of " + String.join(", ", choices));
+            problem("has none of " + String.join(", ", choices) + "; allowed: exactly one of "
+                    + String.join(", ", choices));
         } else if (given.size() > 1) {
             problem("has both '" + given.get(0) + "' and '" + given.get(1) + "'; allowed: exactly one of "
                     + String.join(", ", choices));

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Turns YAML or JSON text into a plain tree, and nothing else: no tags (so no Java types), no duplicate keys,
@@ -43,7 +44,10 @@ final class SafeTree {
         options.setCodePointLimit(MAX_CHARS);
         options.setNestingDepthLimit(MAX_DEPTH);
         options.setAllowRecursiveKeys(false);
-        YAML = YAMLFactory.builder().loaderOptions(options).build();
+        YAML = YAMLFactory.builder().loaderOptions(options)
+                .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL) // `field:` with nothing is "not given"
+                .enable(YAMLParser.Feature.PARSE_BOOLEAN_LIKE_WORDS_AS_STRINGS) // yes/no/on/off stay words
+                .build();
     }
 
     private final Problems problems;
@@ -214,6 +218,10 @@ final class SafeTree {
     }
 
     private static String syntaxMessage(JsonProcessingException e) {
+        if (e.getCause() instanceof MarkedYAMLException y && y.getProblemMark() != null) {
+            return (y.getContext() == null ? "" : y.getContext() + ": ") + y.getProblem() + " (line "
+                    + (y.getProblemMark().getLine() + 1) + ", column " + (y.getProblemMark().getColumn() + 1) + ")";
+        }
         String msg = firstLine(e.getOriginalMessage());
         var loc = e.getLocation();
         return loc == null || loc.getLineNr() < 1 ? msg : msg + " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";

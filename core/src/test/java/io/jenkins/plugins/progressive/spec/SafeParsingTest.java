@@ -84,6 +84,22 @@ class SafeParsingTest {
     }
 
     @Test
+    void anEmptyValueIsNotGivenAndYesIsNotABoolean() throws Exception {
+        assertThat(yaml(BASE + "onFailure:\n").onFailure()).isEqualTo(OnFailure.ROLLBACK);
+        assertOnlyProblem(BASE.replace("canary:", "blueGreen: {autoPromotion: yes}\n  canaryX:")
+                .replaceAll("(?s)  canaryX:.*?analysis:\n", "analysis:\n"), "strategy.blueGreen.autoPromotion",
+                "'yes' is not a boolean; allowed: true or false");
+    }
+
+    @Test
+    void syntaxErrorsSayWhatWasExpected() {
+        List<SpecProblem> p = problems("name: [a, , b]\n");
+        assertThat(p).singleElement().satisfies(problem -> assertThat(problem.message())
+                .isEqualTo("not valid YAML: while parsing a flow node: expected the node content, but found ','"
+                        + " (line 1, column 11)"));
+    }
+
+    @Test
     void moreThanOneDocumentIsRejected() {
         assertOnlyProblem(BASE + "---\nname: other\n", "", "more than one YAML document; allowed: exactly one");
     }

@@ -170,7 +170,7 @@ class SpecRulesTest {
         @Test
         void noTarget() {
             assertOnlyProblem(base("local:", "{}"), "target",
-                    "names none of them; allowed: exactly one of kubernetes, local, endpoints");
+                    "has none of kubernetes, local, endpoints; allowed: exactly one of kubernetes, local, endpoints");
         }
 
         @Test
@@ -182,7 +182,7 @@ class SpecRulesTest {
         @Test
         void noStrategy() {
             assertOnlyProblem(K8S.replace("canary: {steps: [{setWeight: 50}]}", "{}"), "strategy",
-                    "names none of them; allowed: exactly one of canary, blueGreen, rolling");
+                    "has none of canary, blueGreen, rolling; allowed: exactly one of");
         }
 
         @Test
@@ -194,7 +194,7 @@ class SpecRulesTest {
 
         @Test
         void noRouter() {
-            assertOnlyProblem(K8S + "traffic: {}\n", "traffic", "names none of them; allowed: exactly one of replicas");
+            assertOnlyProblem(K8S + "traffic: {}\n", "traffic", "has none of replicas, haproxy, nginx, nginxIngress, gatewayApi, istio; allowed: exactly one of");
         }
 
         @Test
@@ -207,7 +207,7 @@ class SpecRulesTest {
         @Test
         void noProvider() {
             assertOnlyProblem(base("prometheus:", "interval: 30s"), "analysis.error-rate",
-                    "names none of them; allowed: exactly one of prometheus, web");
+                    "has none of prometheus, web; allowed: exactly one of prometheus, web");
         }
 
         @Test
@@ -626,7 +626,7 @@ class SpecRulesTest {
         void encryptionKeyIsExactlyOneSource() {
             assertOnlyProblem(S + "  encryptionKey: {env: KEY, file: /tmp/key}\n", "snapshot.encryptionKey",
                     "has both 'env' and 'file'; allowed: exactly one of env, file");
-            assertOnlyProblem(S + "  encryptionKey: {}\n", "snapshot.encryptionKey", "names none of them");
+            assertOnlyProblem(S + "  encryptionKey: {}\n", "snapshot.encryptionKey", "has none of env, file");
             assertOnlyProblem(S + "  encryptionKey: {env: 1KEY}\n", "snapshot.encryptionKey.env",
                     "'1KEY' is not valid; allowed: an environment variable name");
         }
@@ -637,7 +637,7 @@ class SpecRulesTest {
                     + "      - {exec: {command: [b]}}\n    restore:\n      - {}\n");
             assertProblem(p, "snapshot.hooks.pre[0]", "has both 'local' and 'exec'; allowed: exactly one of local, exec");
             assertProblem(p, "snapshot.hooks.pre[1].exec.pod", "is required");
-            assertProblem(p, "snapshot.hooks.restore[0]", "names none of them");
+            assertProblem(p, "snapshot.hooks.restore[0]", "has none of local, exec");
         }
     }
 
