@@ -49,6 +49,11 @@ public final class SpecReader {
      * @throws InvalidSpecException with every problem; a file that cannot be read is one problem at path ""
      */
     public static RolloutSpec read(Path file, Map<String, String> overrides) throws InvalidSpecException {
+        return read(file, overrides, false);
+    }
+
+    private static RolloutSpec read(Path file, Map<String, String> overrides, boolean snapshotOnly)
+            throws InvalidSpecException {
         Format format = Format.of(file);
         if (format == null) {
             throw new InvalidSpecException("", "cannot read " + file + ": unknown file type; allowed: .yml, .yaml, .json");
@@ -68,11 +73,16 @@ public final class SpecReader {
             throw new InvalidSpecException("", "cannot read " + file + ": " + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : " " + e.getMessage()));
         }
-        return parse(text, format, overrides);
+        return parse(text, format, overrides, snapshotOnly);
     }
 
     /** Reads spec text and applies {@code overrides} before anything is checked. */
     public static RolloutSpec parse(String text, Format format, Map<String, String> overrides)
+            throws InvalidSpecException {
+        return parse(text, format, overrides, false);
+    }
+
+    private static RolloutSpec parse(String text, Format format, Map<String, String> overrides, boolean snapshotOnly)
             throws InvalidSpecException {
         Problems problems = new Problems();
         JsonNode tree = SafeTree.parse(text, format, problems);
@@ -85,7 +95,31 @@ public final class SpecReader {
         if (tree instanceof ObjectNode root && overrides != null) {
             Overrides.apply(root, overrides, problems);
         }
-        return build(tree, problems);
+        return build(tree, problems, snapshotOnly);
+    }
+
+    /**
+     * For snapshot commands and steps, which need only {@code name}, {@code target} and {@code snapshot}: the
+     * other fields may be absent, and are checked like everywhere else when present.
+     */
+    public static SnapshotSubject readSnapshotSubject(Path file, Map<String, String> overrides)
+            throws InvalidSpecException {
+        return subject(read(file, overrides, true));
+    }
+
+    /** {@link #readSnapshotSubject(Path, Map)} for spec text. */
+    public static SnapshotSubject parseSnapshotSubject(String text, Format format, Map<String, String> overrides)
+            throws InvalidSpecException {
+        return subject(parse(text, format, overrides, true));
+    }
+
+    /** {@link #readSnapshotSubject(Path, Map)} for inline step parameters. */
+    public static SnapshotSubject snapshotSubjectFromTree(JsonNode tree) throws InvalidSpecException {
+        return subject(build(tree == null ? JsonNodeFactory.instance.objectNode() : tree, new Problems(), true));
+    }
+
+    private static SnapshotSubject subject(RolloutSpec spec) {
+        return new SnapshotSubject(spec.name(), spec.target(), spec.snapshot());
     }
 
     /** Builds the model from inline step parameters or stored state (the shape {@link SpecWriter} writes). */
@@ -114,6 +148,12 @@ public final class SpecReader {
     }
 
     private static RolloutSpec build(JsonNode tree, Problems problems) throws InvalidSpecException {
+        return build(tree, problems, false);
+    }
+
+    /** With {@code snapshotOnly}, version and strategy may be absent (then null in the result, which stays private). */
+    private static RolloutSpec build(JsonNode tree, Problems problems, boolean snapshotOnly)
+            throws InvalidSpecException {
         At root = new At(tree, "", problems);
         if (!tree.isObject()) {
             root.wrongType("a mapping", "a mapping with " + String.join(", ", FIELDS));
@@ -122,7 +162,8 @@ public final class SpecReader {
         root.mapping(FIELDS);
 
         String name = TargetReader.required(root.field("name"), Names.NAME, Names::isName);
-        String version = TargetReader.required(root.field("version"), Names.VERSION, Names::isVersion);
+        String version = snapshotOnly ? root.field("version").string(Names.VERSION, Names::isVersion)
+                : TargetReader.required(root.field("version"), Names.VERSION, Names::isVersion);
 
         At targetAt = root.field("target");
         String targetKind = null;
@@ -136,7 +177,8 @@ public final class SpecReader {
 
         Set<String> templateNames = new LinkedHashSet<>(root.field("analysis").present()
                 && root.field("analysis").node.isObject() ? fieldNames(root.field("analysis").node) : List.of());
-        Strategy strategy = StrategyReader.read(root.field("strategy"), templateNames);
+        Strategy strategy = snapshotOnly && !root.field("strategy").present() ? null
+                : StrategyReader.read(root.field("strategy"), templateNames);
         Map<String, AnalysisTemplate> analysis = AnalysisReader.read(root.field("analysis"));
         List<String> background = StrategyReader.templateNames(root.field("backgroundAnalysis"), templateNames, false);
         String onFailure = root.field("onFailure").word(ON_FAILURE);
