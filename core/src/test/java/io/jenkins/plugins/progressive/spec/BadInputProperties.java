@@ -27,7 +27,7 @@ class BadInputProperties {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final YAMLMapper YAML = new YAMLMapper();
 
-    @Property(tries = 200, edgeCases = EdgeCasesMode.NONE)
+    @Property(tries = 100, edgeCases = EdgeCasesMode.NONE)
     void aDamagedSpecYieldsProblemsNotExceptions(@ForAll("specs") RolloutSpec spec, @ForAll long seed) throws Exception {
         ObjectNode tree = SpecWriter.toTree(spec);
         Random random = new Random(seed);
@@ -39,7 +39,7 @@ class BadInputProperties {
         assertAnswers(() -> SpecReader.parse(yaml, SpecReader.Format.YAML, Map.of()));
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void arbitraryTextYieldsProblemsNotExceptions(@ForAll("texts") String text) {
         assertAnswers(() -> SpecReader.parse(text, SpecReader.Format.YAML, Map.of()));
         assertAnswers(() -> SpecReader.parse(text, SpecReader.Format.JSON, Map.of()));
