@@ -272,7 +272,8 @@ final class At {
             return "nothing";
         }
         if (node.isTextual()) {
-            String t = node.textValue();
+            // a URL's user and password never reach a message
+            String t = node.textValue().replaceAll("(?<=//)[^/@\\s]*@", "***@");
             return "'" + (t.length() > 80 ? t.substring(0, 77) + "..." : t) + "'";
         }
         if (node.isObject()) {

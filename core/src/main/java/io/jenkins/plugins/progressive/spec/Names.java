@@ -24,7 +24,8 @@ final class Names {
             + " starting and ending with a letter or digit";
     static final String TEMPLATE_NAME = "a template name of letters, digits, '-' and '_'";
     static final String HOST_PORT = "host:port, e.g. 127.0.0.1:8080";
-    static final String HTTP_URL = "an http:// or https:// URL with a host, e.g. http://127.0.0.1:9090";
+    static final String HTTP_URL = "an http:// or https:// URL with a host and no user or password, e.g."
+            + " http://127.0.0.1:9090";
     static final String ENV_VAR = "an environment variable name (letters, digits and '_', not starting with a digit)";
     static final String NON_BLANK = "a non-empty string";
     static final List<String> TEMPLATE_VARIABLES = List.of("canary.version", "stable.version", "name", "namespace");
@@ -37,7 +38,8 @@ final class Names {
     private static final Pattern TEMPLATE_NAME_RE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*");
     private static final Pattern HOST_PORT_RE = Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):(\\d{1,5})");
     private static final Pattern ENV_VAR_RE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
-    private static final Pattern VARIABLE = Pattern.compile("\\{\\{(.*?)\\}\\}");
+    /** As the metric providers substitute them: spaces inside the braces are allowed. */
+    private static final Pattern VARIABLE = Pattern.compile("\\{\\{\\s*([^{}]*?)\\s*}}");
 
     private Names() {
     }
@@ -87,12 +89,16 @@ final class Names {
         return !s.isBlank();
     }
 
-    /** An http(s) URL with a host, once any {@code {{variable}}} is replaced by a plain word. */
+    /**
+     * An http(s) URL with a host and without a user or password (credentials go in {@code credentials} or a
+     * header), once any {@code {{variable}}} is replaced by a plain word.
+     */
     static boolean isHttpUrl(String s) {
         try {
             URI uri = new URI(VARIABLE.matcher(s).replaceAll("x"));
             String scheme = uri.getScheme();
-            return ("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) && uri.getHost() != null;
+            return ("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme)) && uri.getHost() != null
+                    && uri.getRawUserInfo() == null;
         } catch (URISyntaxException e) {
             return false;
         }

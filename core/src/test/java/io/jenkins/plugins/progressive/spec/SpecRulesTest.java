@@ -381,6 +381,20 @@ class SpecRulesTest {
         }
 
         @Test
+        void spacesInsideTheBracesAreAllowedAsTheProvidersAllowThem() throws Exception {
+            assertThat(yaml(BASE.replace("sum(rate(errors_total[1m]))", "errors{ns=\\\"{{ namespace }}\\\"}")).analysis())
+                    .containsKey("error-rate");
+        }
+
+        @Test
+        void urlsHoldNoPassword() {
+            List<SpecProblem> p = problems(BASE.replace("http://127.0.0.1:9090", "http://admin:s3cret@127.0.0.1:9090"));
+            assertProblem(p, "analysis.error-rate.prometheus.address", "'http://***@127.0.0.1:9090' is not valid;"
+                    + " allowed: an http:// or https:// URL with a host and no user or password");
+            assertThat(p.toString()).doesNotContain("s3cret");
+        }
+
+        @Test
         void templateVariablesInWebUrlsAndBodies() {
             String web = base("prometheus:", """
                     web:
