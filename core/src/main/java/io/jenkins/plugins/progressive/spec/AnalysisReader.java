@@ -207,7 +207,12 @@ final class AnalysisReader {
                 h.getValue().problem("'" + h.getKey() + "' is not a valid header name; allowed: letters, digits"
                         + " and !#$%&'*+.^_`|~-");
             }
-            String v = h.getValue().string("a header value", s -> s.chars().noneMatch(c -> c == '\r' || c == '\n'));
+            // a header may hold a token: its value is never echoed in a problem
+            String v = h.getValue().string("a header value");
+            if (v != null && v.chars().anyMatch(c -> c == '\r' || c == '\n')) {
+                h.getValue().problem("holds a line break; allowed: a single-line header value");
+                v = null;
+            }
             Names.checkVariables(h.getValue(), v, true);
             if (v != null) {
                 headers.put(h.getKey(), v);

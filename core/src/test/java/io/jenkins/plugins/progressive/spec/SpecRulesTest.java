@@ -409,6 +409,15 @@ class SpecRulesTest {
         }
 
         @Test
+        void headerValuesAreSingleLinesAndNeverEchoed() {
+            List<SpecProblem> p = problems(base("prometheus:",
+                    "web: {url: \"http://127.0.0.1:8080/\", headers: {X-Token: \"abc123\\nX-Other: 1\"}}"));
+            assertProblem(p, "analysis.error-rate.web.headers.X-Token", "holds a line break; allowed: a single-line"
+                    + " header value");
+            assertThat(p.toString()).doesNotContain("abc123");
+        }
+
+        @Test
         void webDefaultsAndRules() throws Exception {
             AnalysisTemplate t = yaml(base("prometheus:", "web: {url: \"https://127.0.0.1:8443/status\"}"))
                     .analysis().get("error-rate");
