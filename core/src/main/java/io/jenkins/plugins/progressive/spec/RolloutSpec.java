@@ -27,7 +27,7 @@ public record RolloutSpec(
         SnapshotSpec snapshot) {
 
     public RolloutSpec {
-        analysis = Map.copyOf(analysis);
+        analysis = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(analysis)); // keeps spec order
         backgroundAnalysis = List.copyOf(backgroundAnalysis);
     }
 

@@ -1,0 +1,129 @@
+package io.jenkins.plugins.progressive.spec;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The {@code snapshot} section: what is saved before the first action, where, and how Secrets are sealed. */
+final class SnapshotReader {
+
+    static final List<String> FIELDS = List.of("enabled", "store", "include", "exclude", "encryptionKey", "hooks");
+    static final String STORE = "file:<directory> or s3://bucket/prefix?endpoint=...&region=...";
+    static final String KIND = "a resource kind in plural lowercase, e.g. deployments";
+
+    private SnapshotReader() {
+    }
+
+    static SnapshotSpec read(At at) {
+        if (!at.present()) {
+            return SnapshotSpec.DISABLED;
+        }
+        if (!at.mapping(FIELDS)) {
+            return null;
+        }
+        int before = at.problems.size();
+        Boolean enabled = at.field("enabled").bool();
+        String store = at.field("store").string(STORE, SnapshotReader::isStore);
+
+        List<String> namespaces = List.of();
+        List<String> kinds = List.of();
+        Optional<String> selector = Optional.empty();
+        At include = at.field("include");
+        if (include.mapping(List.of("namespaces", "kinds", "labelSelector"))) {
+            namespaces = orEmpty(include.field("namespaces").strings(Names.DNS_LABEL, Names::isDnsLabel, false));
+            kinds = orEmpty(include.field("kinds").strings(KIND, SnapshotReader::isKind, false));
+            selector = include.field("labelSelector").optionalString("a label selector, e.g. app=shop",
+                    Names::nonBlank);
+        }
+        List<String> excluded = List.of();
+        At exclude = at.field("exclude");
+        if (exclude.mapping(List.of("kinds"))) {
+            excluded = orEmpty(exclude.field("kinds").strings(KIND, SnapshotReader::isKind, false));
+        }
+
+        Optional<SnapshotSpec.KeySource> key = Optional.empty();
+        At keyAt = at.field("encryptionKey");
+        if (keyAt.mapping(List.of("env", "file"))) {
+            String which = keyAt.exactlyOne(List.of("env", "file"), true);
+            if ("env".equals(which)) {
+                key = Optional.ofNullable(TargetReader.required(keyAt.field("env"), Names.ENV_VAR, Names::isEnvVar))
+                        .map(SnapshotSpec.KeySource.Env::new);
+            } else if ("file".equals(which)) {
+                key = Optional.ofNullable(TargetReader.required(keyAt.field("file"), "a file path", Names::nonBlank))
+                        .map(SnapshotSpec.KeySource.File::new);
+            }
+        }
+
+        List<SnapshotSpec.Hook> pre = List.of();
+        List<SnapshotSpec.Hook> restore = List.of();
+        At hooks = at.field("hooks");
+        if (hooks.mapping(List.of("pre", "restore"))) {
+            pre = hooks(hooks.field("pre"));
+            restore = hooks(hooks.field("restore"));
+        }
+        if (at.problems.size() > before) {
+            return null;
+        }
+        return new SnapshotSpec(enabled == null || enabled, store == null ? SnapshotSpec.DEFAULT_STORE : store,
+                namespaces, kinds, selector, excluded, key, pre, restore);
+    }
+
+    private static List<SnapshotSpec.Hook> hooks(At at) {
+        List<SnapshotSpec.Hook> out = new ArrayList<>();
+        for (At hook : at.items("a list of hooks, each {local: [command...]} or {exec: {pod, container, command}}")) {
+            if (!hook.required("exactly one of local, exec") || !hook.mapping(List.of("local", "exec"))) {
+                continue;
+            }
+            String kind = hook.exactlyOne(List.of("local", "exec"), true);
+            if ("local".equals(kind)) {
+                At c = hook.field("local");
+                List<String> command = c.required("a list of strings (the program and its arguments)")
+                        ? c.strings("string", Names::nonBlank, true) : null;
+                if (command != null) {
+                    out.add(new SnapshotSpec.Hook.Local(command));
+                }
+            } else if ("exec".equals(kind)) {
+                At e = hook.field("exec");
+                if (!e.required("a mapping with pod, container, command")
+                        || !e.mapping(List.of("pod", "container", "command"))) {
+                    continue;
+                }
+                String pod = TargetReader.required(e.field("pod"), Names.DNS_SUBDOMAIN, Names::isDnsSubdomain);
+                Optional<String> container = e.field("container").optionalString(Names.DNS_LABEL, Names::isDnsLabel);
+                At c = e.field("command");
+                List<String> command = c.required("a list of strings (the program and its arguments)")
+                        ? c.strings("string", Names::nonBlank, true) : null;
+                if (pod != null && command != null) {
+                    out.add(new SnapshotSpec.Hook.Exec(pod, container, command));
+                }
+            }
+        }
+        return out;
+    }
+
+    static boolean isStore(String s) {
+        if (s.startsWith("file:")) {
+            return s.length() > 5 && !s.substring(5).isBlank();
+        }
+        if (!s.startsWith("s3://")) {
+            return false;
+        }
+        try {
+            URI uri = new URI(s);
+            String bucket = uri.getHost() != null ? uri.getHost() : uri.getAuthority();
+            return bucket != null && bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+
+    private static boolean isKind(String s) {
+        return s.matches("[a-z0-9]+(\\.[a-z0-9.-]+)?");
+    }
+
+    private static List<String> orEmpty(List<String> list) {
+        return list == null ? List.of() : list;
+    }
+}
