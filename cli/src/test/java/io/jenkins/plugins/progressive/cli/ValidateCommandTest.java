@@ -104,7 +104,7 @@ class ValidateCommandTest {
 
     @Test
     void anUnknownFlagIsInvalidInput() {
-        CliRun run = CliRun.of("validate", "--frobnicate");
+        CliRun run = CliRun.of("validate", "docs/examples/canary-local-haproxy.yaml", "--frobnicate");
 
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("--frobnicate");
