@@ -1,0 +1,69 @@
+package io.jenkins.plugins.progressive.rollout;
+
+/**
+ * The rollback path (PRODUCT.md): 100% of traffic to stable first, then the new version scaled down,
+ * then the stable role put back to the previous version if promotion had changed it, then the snapshot
+ * restored; finally the router is read back. A step that still fails after retries is skipped and the
+ * rollout ends needing a person, except the first: if traffic cannot be moved back, nothing else is
+ * touched (scaling the canary down would drop the requests it still serves).
+ */
+final class Rollback {
+
+    static final int ROUTES = 0;
+    static final int CANARY_DOWN = 1;
+    static final int STABLE_BACK = 2;
+    static final int RESTORE = 3;
+    static final int READ_BACK = 4;
+
+    private Rollback() {
+    }
+
+    static Decision next(Reconciler r) {
+        RolloutState s = r.state();
+        Decision d;
+        switch (s.rollbackStep) {
+            case ROUTES -> {
+                if (!r.replicaRatio()) {
+                    if ((d = r.routesAt(Routes.ALL_STABLE)) != null) {
+                        return d;
+                    }
+                } else if (s.stableVersion != null) {
+                    // Without a router, traffic follows instances: full stable capacity before the canary goes.
+                    RolloutState.Desired want = new RolloutState.Desired(s.stableVersion, s.size);
+                    if (!want.equals(s.desired(Role.STABLE))) {
+                        return new Decision.Act(RolloutState.Action.scale(Role.STABLE, s.stableVersion, s.size));
+                    }
+                }
+            }
+            case CANARY_DOWN -> {
+                if (s.desired(Role.CANARY).replicas() != 0) {
+                    return new Decision.Act(RolloutState.Action.scale(Role.CANARY, s.version, 0));
+                }
+            }
+            case STABLE_BACK -> {
+                if (s.stableVersion == null) {
+                    if (s.desired(Role.STABLE).replicas() != 0) {
+                        return new Decision.Act(RolloutState.Action.scale(Role.STABLE, s.version, 0));
+                    }
+                } else if ((d = r.roleAt(Role.STABLE, s.stableVersion, s.size)) != null) {
+                    if (d instanceof Decision.Fail f) {
+                        r.rollbackStepFailed("stable did not come back: " + f.reason());
+                        return Decision.AGAIN;
+                    }
+                    return d;
+                }
+            }
+            case RESTORE -> {
+                if (s.snapshotId != null && !s.snapshotRestored) {
+                    return new Decision.Act(RolloutState.Action.restore(s.snapshotId));
+                }
+            }
+            default -> {
+                r.endRollback();
+                return Decision.AGAIN;
+            }
+        }
+        s.rollbackStep++;
+        return Decision.AGAIN;
+    }
+}
