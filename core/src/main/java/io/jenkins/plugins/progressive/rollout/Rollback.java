@@ -1,7 +1,8 @@
 package io.jenkins.plugins.progressive.rollout;
 
 /**
- * The rollback path (PRODUCT.md): 100% of traffic to stable first, then the new version scaled down,
+ * The rollback path (PRODUCT.md): 100% of traffic to stable first (and the stable role back at full size
+ * if batches or a replica split had shrunk it), then the new version scaled down,
  * then the stable role put back to the previous version if promotion had changed it, then the snapshot
  * restored; finally the router is read back. A step that still fails after retries is skipped and the
  * rollout ends needing a person, except the first: if traffic cannot be moved back, nothing else is
@@ -10,10 +11,11 @@ package io.jenkins.plugins.progressive.rollout;
 final class Rollback {
 
     static final int ROUTES = 0;
-    static final int CANARY_DOWN = 1;
-    static final int STABLE_BACK = 2;
-    static final int RESTORE = 3;
-    static final int READ_BACK = 4;
+    static final int STABLE_UP = 1;
+    static final int CANARY_DOWN = 2;
+    static final int STABLE_BACK = 3;
+    static final int RESTORE = 4;
+    static final int READ_BACK = 5;
 
     private Rollback() {
     }
@@ -23,16 +25,21 @@ final class Rollback {
         Decision d;
         switch (s.rollbackStep) {
             case ROUTES -> {
-                if (!r.replicaRatio()) {
-                    if ((d = r.routesAt(Routes.ALL_STABLE)) != null) {
-                        return d;
+                if (!r.replicaRatio() && (d = r.routesAt(Routes.ALL_STABLE)) != null) {
+                    return d;
+                }
+            }
+            case STABLE_UP -> {
+                // Old instances taken down by a batch or a replica split come back before the new ones go, so
+                // that stable has the capacity for all the traffic (without a router, this is what moves it).
+                RolloutState.Desired have = s.desired(Role.STABLE);
+                if (s.stableVersion != null && s.stableVersion.equals(have.version()) && have.replicas() < s.size
+                        && (d = r.roleAt(Role.STABLE, s.stableVersion, s.size)) != null) {
+                    if (d instanceof Decision.Fail f) {
+                        r.rollbackStepFailed("stable did not come back to full size: " + f.reason());
+                        return Decision.AGAIN;
                     }
-                } else if (s.stableVersion != null) {
-                    // Without a router, traffic follows instances: full stable capacity before the canary goes.
-                    RolloutState.Desired want = new RolloutState.Desired(s.stableVersion, s.size);
-                    if (!want.equals(s.desired(Role.STABLE))) {
-                        return new Decision.Act(RolloutState.Action.scale(Role.STABLE, s.stableVersion, s.size));
-                    }
+                    return d;
                 }
             }
             case CANARY_DOWN -> {

@@ -35,7 +35,8 @@ final class RollingStrategy implements StrategyMachine {
         int stableNow = s.desired(Role.STABLE).replicas();
         if (!last && rolling.maxUnavailable() > 0 && stableNow > oldLeft
                 && s.desired(Role.CANARY).replicas() < n) {
-            int early = Math.max(oldLeft, stableNow - rolling.maxUnavailable());
+            // Old instances may go before the new ones are ready, down to size - (new ones so far) - maxUnavailable.
+            int early = Math.max(oldLeft, size - s.desired(Role.CANARY).replicas() - rolling.maxUnavailable());
             if (early < stableNow) {
                 return new Decision.Act(RolloutState.Action.scale(Role.STABLE, s.stableVersion, early));
             }
