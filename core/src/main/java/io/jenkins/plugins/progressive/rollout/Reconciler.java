@@ -347,7 +347,9 @@ final class Reconciler {
         Eval e = evaluate(state.background, "background");
         switch (e.verdict()) {
             case FAILED, ERROR -> {
-                return new Decision.Fail("background analysis " + e.reason(), e.verdict());
+                // Already paused for this failure (onFailure: pause): a person decides, not the run again.
+                return state.phase == Phase.PAUSED ? null
+                        : new Decision.Fail("background analysis " + e.reason(), e.verdict());
             }
             case INCONCLUSIVE -> {
                 return inconclusive(e);
@@ -604,8 +606,9 @@ final class Reconciler {
             } else {
                 state.skipStep = state.step;
             }
-            state.background.replaceAll(r -> r.verdict() == Verdict.INCONCLUSIVE ? AnalysisRun.start(r.template(), now)
-                    : r);
+            // A person passed a failed or inconclusive background run: it starts over.
+            state.background.replaceAll(r -> r.verdict().decided() && r.verdict() != Verdict.SUCCESSFUL
+                    ? AnalysisRun.start(r.template(), now) : r);
             if (state.phase == Phase.PAUSED) {
                 state.phase = Phase.PROGRESSING;
                 state.pauseReason = null;

@@ -1,8 +1,8 @@
 package io.jenkins.plugins.progressive.rollout;
 
 /**
- * The rollback path (PRODUCT.md): 100% of traffic to stable first (and the stable role back at full size
- * if batches or a replica split had shrunk it), then the new version scaled down,
+ * The rollback path (PRODUCT.md): 100% of traffic to stable first (and, where rolling batches or a replica
+ * split had shrunk the stable role, stable back at full size and ready), then the new version scaled down,
  * then the stable role put back to the previous version if promotion had changed it, then the snapshot
  * restored; finally the router is read back. A step that still fails after retries is skipped and the
  * rollout ends needing a person, except the first: if traffic cannot be moved back, nothing else is
@@ -30,11 +30,11 @@ final class Rollback {
                 }
             }
             case STABLE_UP -> {
-                // Old instances taken down by a batch or a replica split come back before the new ones go, so
-                // that stable has the capacity for all the traffic (without a router, this is what moves it).
-                RolloutState.Desired have = s.desired(Role.STABLE);
-                if (s.stableVersion != null && s.stableVersion.equals(have.version()) && have.replicas() < s.size
-                        && (d = r.roleAt(Role.STABLE, s.stableVersion, s.size)) != null) {
+                // Where the stable role was shrunk (rolling batches, a replica split) it must carry all the
+                // traffic again before the new instances go: back to the previous version at full size first.
+                // With a router and canary or blue-green, stable was never shrunk: the order stays as above.
+                boolean shrunk = r.replicaRatio() || "rolling".equals(s.strategy);
+                if (s.stableVersion != null && shrunk && (d = r.roleAt(Role.STABLE, s.stableVersion, s.size)) != null) {
                     if (d instanceof Decision.Fail f) {
                         r.rollbackStepFailed("stable did not come back to full size: " + f.reason());
                         return Decision.AGAIN;

@@ -58,7 +58,7 @@ public final class InMemoryPlatform implements Workload, TrafficRouter, MetricPr
     private final Map<Role, RoleState> roles = new EnumMap<>(Role.class);
     private final Map<String, String> failing = new HashMap<>();
     private final Map<String, Integer> throwCount = new HashMap<>();
-    private final Map<String, Instant> throwUntil = new HashMap<>();
+    private final Map<String, Instant[]> throwBetween = new HashMap<>();
     private final List<String> calls = new ArrayList<>();
     private final Map<String, String> snapshots = new HashMap<>();
     private final List<String> restored = new ArrayList<>();
@@ -114,9 +114,9 @@ public final class InMemoryPlatform implements Workload, TrafficRouter, MetricPr
         return this;
     }
 
-    /** Calls of {@code method} throw until {@code until} (by the clock). */
-    public synchronized InMemoryPlatform throwUntil(String method, Instant until) {
-        throwUntil.put(method, until);
+    /** Calls of {@code method} throw from {@code from} until {@code until} (by the clock): an outage. */
+    public synchronized InMemoryPlatform throwBetween(String method, Instant from, Instant until) {
+        throwBetween.put(method, new Instant[] {from, until});
         return this;
     }
 
@@ -150,8 +150,10 @@ public final class InMemoryPlatform implements Workload, TrafficRouter, MetricPr
         return n;
     }
 
+    /** The version a role runs, empty when it runs nothing. */
     public synchronized Optional<String> version(Role role) {
-        return Optional.ofNullable(roles.get(role).version);
+        RoleState s = roles.get(role);
+        return s.instances.isEmpty() ? Optional.empty() : Optional.ofNullable(s.version);
     }
 
     public synchronized int replicas(Role role) {
@@ -330,8 +332,9 @@ public final class InMemoryPlatform implements Workload, TrafficRouter, MetricPr
             throwCount.put(method, n - 1);
             throw new IllegalStateException("simulated " + method + " failure");
         }
-        Instant until = throwUntil.get(method);
-        if (until != null && clock.instant().isBefore(until)) {
+        Instant[] window = throwBetween.get(method);
+        Instant now = clock.instant();
+        if (window != null && !now.isBefore(window[0]) && now.isBefore(window[1])) {
             throw new IllegalStateException("simulated " + method + " outage");
         }
     }

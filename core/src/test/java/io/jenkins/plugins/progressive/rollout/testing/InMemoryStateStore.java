@@ -37,6 +37,10 @@ public final class InMemoryStateStore implements StateStore {
         if (n == crashAt) {
             throw new Crash(n);
         }
+        return store(key, expectedRevision, json);
+    }
+
+    private synchronized long store(String key, long expectedRevision, String json) throws ConflictException {
         Stored old = docs.get(key);
         long actual = old == null ? 0 : old.revision();
         if (actual != expectedRevision) {
@@ -49,6 +53,27 @@ public final class InMemoryStateStore implements StateStore {
     @Override
     public List<String> keys() {
         return List.copyOf(docs.keySet());
+    }
+
+    /** The same documents for another process (a CLI command): its writes neither count nor crash. */
+    public StateStore otherProcess() {
+        InMemoryStateStore self = this;
+        return new StateStore() {
+            @Override
+            public Optional<Stored> load(String key) {
+                return self.load(key);
+            }
+
+            @Override
+            public long save(String key, long expectedRevision, String json) throws ConflictException {
+                return self.store(key, expectedRevision, json);
+            }
+
+            @Override
+            public List<String> keys() {
+                return self.keys();
+            }
+        };
     }
 
     /** Throw {@link Crash} instead of storing at the {@code k}-th save from now on (1-based). */
