@@ -77,4 +77,18 @@ class BlueGreenStrategyTest {
         assertThat(h.platform.replicas(Role.CANARY)).isZero();
         assertThat(h.platform.version(Role.STABLE)).contains("1.0");
     }
+
+    @Test
+    void abortAfterTheSwitchFlipsBackBeforeAnythingIsScaledDown() {
+        String key = h.start(spec(blueGreen(List.of(), List.of(), true, Duration.ofMinutes(10))).build());
+        h.runUntil(key, s -> Routes.ALL_CANARY.equals(s.routes()));
+
+        h.engine.abort(key, "customers complain");
+        RolloutResult r = h.runToEnd(key);
+
+        assertThat(r.status()).isEqualTo(Phase.ABORTED);
+        assertThat(h.platform.calls()).containsExactly("scale CANARY 2.0 x3", "routes 0/100", "routes 100/0",
+                "scale CANARY 2.0 x0");
+        assertThat(r.routes()).isEqualTo(Routes.ALL_STABLE);
+    }
 }

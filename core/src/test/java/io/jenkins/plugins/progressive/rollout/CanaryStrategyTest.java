@@ -393,4 +393,35 @@ class CanaryStrategyTest {
         RolloutState back = RolloutState.fromJson(json);
         assertThat(back.toJson()).isEqualTo(json);
     }
+
+    @Test
+    void aRollbackStepThatKeepsFailingEndsNeedingAPersonAfterTheOtherSteps() {
+        errorRate(0.2);
+        String key = h.start(gated(OnFailure.ROLLBACK).snapshot().build());
+        h.platform.throwOn("restore", 100);
+
+        RolloutResult r = h.runToEnd(key);
+
+        assertThat(r.status()).isEqualTo(Phase.FAILED_NEEDS_PERSON);
+        assertThat(r.exitCode()).isEqualTo(4);
+        assertThat(r.message()).contains("rollback incomplete").contains("restore snapshot");
+        assertThat(r.routes()).isEqualTo(Routes.ALL_STABLE);
+        assertThat(h.platform.replicas(Role.CANARY)).isZero();
+    }
+
+    @Test
+    void measurementsThatCannotBeTakenEndInErrorAfterTheConsecutiveErrorLimit() {
+        h.platform.metrics((t, at, v) -> {
+            throw new io.jenkins.plugins.progressive.analysis.MetricProvider.MetricException("connection refused");
+        });
+        String key = h.start(gated(OnFailure.ROLLBACK).build());
+
+        RolloutResult r = h.runToEnd(key);
+
+        assertThat(r.status()).isEqualTo(Phase.ROLLED_BACK);
+        assertThat(r.verdict()).isEqualTo(Verdict.ERROR);
+        // consecutiveErrorLimit 4: the fifth error decides
+        assertThat(r.measurements()).hasSize(5)
+                .allSatisfy(m -> assertThat(m.measurement().message()).contains("connection refused"));
+    }
 }
