@@ -21,6 +21,7 @@ import java.util.SplittableRandom;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -76,6 +77,34 @@ class RolloutPropertiesTest {
         Outcome crashed = run(sc, crashAt);
 
         assertThat(crashed.comparable()).isEqualTo(straight.comparable());
+    }
+
+    @Example
+    void crashingAtEveryCheckpointOfThreeKnownRolloutsChangesNothing() {
+        Specs.Builder gated = Specs.spec(new Strategy.Canary(List.of(Specs.weight(20), Specs.analysis("a"),
+                Specs.pause(Duration.ofSeconds(30)), Specs.weight(60), Specs.analysis("a", "b"))))
+                .template(Specs.template("a", "result < 0.5", "result >= 0.8", 2, Duration.ofSeconds(20)))
+                .template(Specs.template("b", "result < 0.5", "result >= 0.8", 2, Duration.ofSeconds(20)))
+                .snapshot();
+        List<Scenario> scenarios = List.of(
+                // succeeds
+                new Scenario(gated.build(), 4, true, false, 1, 0, false, 5, 1, 0, "scale", List.of()),
+                // a gate fails (60% of values bad) and it rolls back, replica ratio
+                new Scenario(gated.replicaRatio().build(), 5, false, false, 7, 60, false, 5, 1, 0, "scale",
+                        List.of()),
+                // aborted in the middle of a rolling update
+                new Scenario(Specs.spec(Specs.rolling(List.of(50, 100), Duration.ofSeconds(10), List.of(), 0))
+                        .build(), 4, true, false, 1, 0, false, 30, 1, 0, "scale", List.of(new Command(60, "abort"))));
+        List<Phase> expected = List.of(Phase.SUCCEEDED, Phase.ROLLED_BACK, Phase.ABORTED);
+        for (int i = 0; i < scenarios.size(); i++) {
+            Scenario sc = scenarios.get(i);
+            Outcome straight = run(sc, -1);
+            assertThat(straight.status()).isEqualTo(expected.get(i));
+            for (int k = 1; k <= straight.saves(); k++) {
+                assertThat(run(sc, k).comparable()).as("crash at save #%d of %d", k, straight.saves())
+                        .isEqualTo(straight.comparable());
+            }
+        }
     }
 
     // ---- the driver -------------------------------------------------------------------------------
