@@ -1,0 +1,19 @@
+package io.jenkins.plugins.progressive.snapshot;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Where a restore writes: the kubernetes module implements it over the API server. Objects handed over
+ * have their server-set fields removed; {@link #update} is expected to carry over whatever the platform
+ * needs for an update (for example the live {@code resourceVersion}).
+ */
+public interface ObjectSink {
+
+    boolean exists(ObjectKey key);
+
+    void create(ObjectNode object);
+
+    void update(ObjectNode object);
+
+    void delete(ObjectKey key);
+}
