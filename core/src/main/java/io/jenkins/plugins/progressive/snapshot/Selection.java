@@ -12,7 +12,8 @@ import java.util.Set;
  * Which objects a snapshot takes: the spec's {@code include}/{@code exclude}. Kinds are named as in
  * kubectl ({@code deployments}, {@code deployment}, {@code Deployment} or {@code deployments.apps}).
  * When namespaces are listed, cluster-scoped objects are taken only if their kind is listed explicitly,
- * except the listed Namespaces themselves (Velero does the same).
+ * except the listed Namespaces themselves, which are always taken (whatever their labels) so a restore
+ * recreates them as they were.
  */
 public record Selection(List<String> namespaces, List<String> kinds, Optional<String> labelSelector,
         List<String> excludeKinds) {
@@ -59,9 +60,7 @@ public record Selection(List<String> namespaces, List<String> kinds, Optional<St
                     return false;
                 }
             } else if (key.group().isEmpty() && key.kind().equals("Namespace")) {
-                if (!namespaces.contains(key.name())) {
-                    return false;
-                }
+                return namespaces.contains(key.name());
             } else if (kinds.stream().noneMatch(k -> kindMatches(k, key.group(), key.kind()))) {
                 return false;
             }
