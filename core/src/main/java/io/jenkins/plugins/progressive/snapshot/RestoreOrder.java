@@ -18,7 +18,7 @@ final class RestoreOrder {
             "apiregistration.k8s.io", "resource.k8s.io");
 
     private static final int OTHER_BUILT_IN = 100;
-    private static final int CUSTOM = 1000;
+    static final int CUSTOM = 1000;
 
     private static final Map<String, Integer> RANKS = Map.ofEntries(
             Map.entry("apiextensions.k8s.io/CustomResourceDefinition", 0),

@@ -1,5 +1,6 @@
 package io.jenkins.plugins.progressive.snapshot;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jenkins.plugins.progressive.spec.SnapshotSpec;
 import java.security.SecureRandom;
@@ -52,35 +53,29 @@ public final class Snapshots {
 
         List<Manifest.Entry> entries = new ArrayList<>();
         Set<ObjectKey> seen = new HashSet<>();
+        Set<String> customKinds = new TreeSet<>();
         try (Stream<ObjectNode> objects = source.objects(selection)) {
             for (Iterator<ObjectNode> it = objects.iterator(); it.hasNext(); ) {
                 ObjectNode object = it.next();
-                if (!selection.matches(object)) {
-                    continue;
-                }
-                ObjectKey k = ObjectKey.of(object);
-                boolean sensitive = isSecret(k) || source.sensitive(object);
-                if (sensitive && options.excludeSecrets()) {
-                    continue;
-                }
-                if (!seen.add(k)) {
-                    throw new SnapshotException(source.describe() + " returned " + k + " twice");
-                }
-                byte[] plain = Canonical.bytes(object);
-                String sha = Canonical.sha256(plain);
-                if (sensitive) {
-                    SnapshotKey sk = key.orElseThrow(() -> new SnapshotException("snapshot.encryptionKey: " + k
-                            + " is " + (isSecret(k) ? "a Secret" : "sensitive") + " and no encryption key is configured;"
-                            + " refusing to store it in clear. Set snapshot.encryptionKey ({env: VAR} or {file: path},"
-                            + " 32 bytes in base64) or exclude Secrets from the snapshot"));
-                    String address = Sealing.address(sk, k.id(), plain);
-                    if (!store.hasBlob(address)) {
-                        store.putBlob(address, Sealing.seal(sk, k.id(), plain));
+                if (selection.matches(object)) {
+                    ObjectKey k = store(source, object, store, key, options, seen, entries);
+                    if (k != null && RestoreOrder.rank(k) == RestoreOrder.CUSTOM) {
+                        customKinds.add(k.kind() + "." + k.group());
                     }
-                    entries.add(new Manifest.Entry(k, sha, address, true, Optional.of(sk.id())));
-                } else {
-                    store.putBlob(sha, plain);
-                    entries.add(new Manifest.Entry(k, sha, sha, false, Optional.empty()));
+                }
+            }
+        }
+        // Like Velero: the definitions of captured custom resources come along, or a restore into an
+        // empty cluster could not create them.
+        if (!customKinds.isEmpty()) {
+            try (Stream<ObjectNode> crds = source.objects(CRDS)) {
+                for (Iterator<ObjectNode> it = crds.iterator(); it.hasNext(); ) {
+                    ObjectNode crd = it.next();
+                    JsonNode crdSpec = crd.path("spec");
+                    if (CRDS.matches(crd) && customKinds.contains(crdSpec.path("names").path("kind").asText() + "."
+                            + crdSpec.path("group").asText()) && !seen.contains(ObjectKey.of(crd))) {
+                        store(source, crd, store, key, options, seen, entries);
+                    }
                 }
             }
         }
@@ -108,6 +103,39 @@ public final class Snapshots {
                 toolVersion(), selection, options.excludeSecrets(), entries, files);
         store.putManifest(id, manifest.toBytes());
         return manifest;
+    }
+
+    private static final Selection CRDS = new Selection(List.of(),
+            List.of("customresourcedefinitions.apiextensions.k8s.io"), Optional.empty(), List.of());
+
+    /** Stores one object; returns its key, or null when it is left out (an excluded Secret). */
+    private static ObjectKey store(ObjectSource source, ObjectNode object, SnapshotStore store,
+            Optional<SnapshotKey> key, CaptureOptions options, Set<ObjectKey> seen, List<Manifest.Entry> entries) {
+        ObjectKey k = ObjectKey.of(object);
+        boolean sensitive = isSecret(k) || source.sensitive(object);
+        if (sensitive && options.excludeSecrets()) {
+            return null;
+        }
+        if (!seen.add(k)) {
+            throw new SnapshotException(source.describe() + " returned " + k + " twice");
+        }
+        byte[] plain = Canonical.bytes(object);
+        String sha = Canonical.sha256(plain);
+        if (sensitive) {
+            SnapshotKey sk = key.orElseThrow(() -> new SnapshotException("snapshot.encryptionKey: " + k
+                    + " is " + (isSecret(k) ? "a Secret" : "sensitive") + " and no encryption key is configured;"
+                    + " refusing to store it in clear. Set snapshot.encryptionKey ({env: VAR} or {file: path},"
+                    + " 32 bytes in base64) or exclude Secrets from the snapshot"));
+            String address = Sealing.address(sk, k.id(), plain);
+            if (!store.hasBlob(address)) {
+                store.putBlob(address, Sealing.seal(sk, k.id(), plain));
+            }
+            entries.add(new Manifest.Entry(k, sha, address, true, Optional.of(sk.id())));
+        } else {
+            store.putBlob(sha, plain);
+            entries.add(new Manifest.Entry(k, sha, sha, false, Optional.empty()));
+        }
+        return k;
     }
 
     static boolean isSecret(ObjectKey k) {

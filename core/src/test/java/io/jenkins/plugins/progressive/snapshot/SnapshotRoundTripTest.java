@@ -122,6 +122,21 @@ class SnapshotRoundTripTest {
     }
 
     @Test
+    void theDefinitionOfACapturedCustomResourceComesAlong() {
+        SnapshotSpec widgetsOnly = new SnapshotSpec(true, "file:x", List.of("prod"), List.of("widgets"),
+                Optional.empty(), List.of(), Optional.empty(), List.of(), List.of());
+        Manifest m = Snapshots.capture(cluster, widgetsOnly, store, KeyProvider.none(), CaptureOptions.forRollout("shop"));
+        assertThat(m.objects()).extracting(e -> e.key().toString())
+                .containsExactlyInAnyOrder("Widget prod/blue", "CustomResourceDefinition widgets.example.com");
+        cluster.wipe();
+
+        Snapshots.restore(store, m.id(), KeyProvider.none(), RestoreOptions.defaults(), cluster);
+
+        assertThat(cluster.log).containsExactly("create CustomResourceDefinition widgets.example.com",
+                "create Namespace prod", "create Widget prod/blue");
+    }
+
+    @Test
     void existingObjectsAreSkippedUpdatedOrReplacedAsAsked() {
         Manifest m = capture();
         ObjectKey deployment = new ObjectKey("apps", "v1", "Deployment", "prod", "shop");
