@@ -19,6 +19,11 @@ public record RestorePlan(String snapshotId, List<Step> steps) {
      * @param added true for a Namespace the snapshot lacks but its objects need
      */
     public record Step(ObjectKey key, Action action, ObjectNode object, boolean added) {
+        /** Without the object: it may be a Secret. */
+        @Override
+        public String toString() {
+            return action.name().toLowerCase(Locale.ROOT) + " " + key + (added ? " (added)" : "");
+        }
     }
 
     public RestorePlan {

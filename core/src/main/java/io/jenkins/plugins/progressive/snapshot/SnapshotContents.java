@@ -21,6 +21,12 @@ public final class SnapshotContents {
         public ObjectKey key() {
             return entry.key();
         }
+
+        /** Without the object: it may be a Secret. */
+        @Override
+        public String toString() {
+            return key() + (entry.encrypted() ? " (encrypted)" : "");
+        }
     }
 
     private final Manifest manifest;
@@ -39,6 +45,11 @@ public final class SnapshotContents {
 
     public List<Item> items() {
         return items;
+    }
+
+    @Override
+    public String toString() {
+        return "SnapshotContents[" + manifest.id() + ", " + items.size() + " objects, " + hookFiles.size() + " hook files]";
     }
 
     /** The pre hooks' files by relative path. */

@@ -63,7 +63,10 @@ class SnapshotEncryptionTest {
         assertThat(KEY.toString()).isEqualTo("SnapshotKey[id=" + KEY.id() + "]");
 
         cluster.objects.remove(secret.key());
-        Snapshots.restore(store, m.id(), keys, RestoreOptions.defaults(), cluster);
+        SnapshotContents contents = Snapshots.load(store, m.id(), keys);
+        RestorePlan plan = Snapshots.restore(store, m.id(), keys, RestoreOptions.defaults(), cluster);
+        assertThat(plan.toString() + contents + contents.items()).contains("Secret prod/shop-db")
+                .doesNotContain(PASSWORD_B64).doesNotContain(PASSWORD);
         assertThat(cluster.log).containsExactly("create Secret prod/shop-db");
         assertThat(cluster.get("Secret", "prod", "shop-db").path("data").path("password").asText()).isEqualTo(PASSWORD_B64);
     }
