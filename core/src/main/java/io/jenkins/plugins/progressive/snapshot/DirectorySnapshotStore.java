@@ -16,19 +16,30 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
  * A snapshot store in a directory ({@code .progressive/snapshots} by default):
  * {@code objects/<sha[0:2]>/<sha>} holds blobs, {@code manifests/<id>.json} the manifests. Every file is
- * written to a temporary name, flushed and renamed into place, so a crash never leaves a half file
- * under a real name.
+ * written to a temporary name and renamed into place, so a crash never leaves a half file under a real
+ * name. Blobs are flushed to disk together, in parallel, just before the next manifest is written (one
+ * fsync per blob as it is written made a 10,000-object capture take 20 s); so a manifest is only ever
+ * durable after every blob it names.
  */
 public final class DirectorySnapshotStore implements SnapshotStore {
 
     private static final String MANIFEST_SUFFIX = ".json";
 
+    private static final int SYNC_THREADS = 16;
+
     private final Path root;
+    private final Set<Path> unsynced = ConcurrentHashMap.newKeySet();
 
     public DirectorySnapshotStore(Path root) {
         this.root = root.toAbsolutePath().normalize();
@@ -46,7 +57,11 @@ public final class DirectorySnapshotStore implements SnapshotStore {
         }
         try {
             Files.createDirectories(file.getParent());
-            return writeAtomically(file, bytes, false);
+            boolean wrote = writeAtomically(file, bytes, false);
+            if (wrote) {
+                unsynced.add(file);
+            }
+            return wrote;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write snapshot blob " + file + ": " + e.getMessage(), e);
         }
@@ -88,7 +103,9 @@ public final class DirectorySnapshotStore implements SnapshotStore {
         Path file = manifest(id);
         try {
             Files.createDirectories(file.getParent());
+            syncBlobs();
             writeAtomically(file, json, true);
+            force(file.getParent(), false);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write snapshot manifest " + file + ": " + e.getMessage(), e);
         }
@@ -135,6 +152,49 @@ public final class DirectorySnapshotStore implements SnapshotStore {
         return root.resolve("manifests").resolve(SnapshotStore.requireManifestId(id) + MANIFEST_SUFFIX);
     }
 
+    /** Flushes every blob written since the last manifest, and the folders that name them. */
+    private void syncBlobs() throws IOException {
+        List<Path> files = new ArrayList<>(unsynced);
+        if (files.isEmpty()) {
+            return;
+        }
+        Set<Path> dirs = new TreeSet<>();
+        files.forEach(f -> dirs.add(f.getParent()));
+        List<Path> all = new ArrayList<>(files);
+        all.addAll(dirs);
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(SYNC_THREADS, all.size()));
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (Path p : all) {
+                done.add(pool.submit(() -> {
+                    force(p, !Files.isDirectory(p));
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while flushing snapshot blobs", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        unsynced.removeAll(files);
+    }
+
+    private static void force(Path p, boolean file) throws IOException {
+        try (FileChannel ch = FileChannel.open(p, file ? StandardOpenOption.WRITE : StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            if (file) {
+                throw e;
+            } // some file systems cannot open a folder for fsync; its entries are then as durable as they get
+        }
+    }
+
     private static Optional<byte[]> read(Path file) {
         try {
             return Optional.of(Files.readAllBytes(file));
@@ -154,20 +214,23 @@ public final class DirectorySnapshotStore implements SnapshotStore {
     }
 
     /**
-     * Temp file, flush, rename. Blobs are renamed without replacing: when two writers race on one
-     * address, both wrote the same bytes and either file is right.
+     * Temp file, (flush,) rename. Manifests are flushed at once and replace; blobs are flushed later,
+     * together. When two writers race on one blob address, both wrote the same bytes and either file is right.
      */
-    private static boolean writeAtomically(Path target, byte[] bytes, boolean replace) throws IOException {
-        Path tmp = Files.createTempFile(target.getParent(), ".tmp-", "");
+    private static boolean writeAtomically(Path target, byte[] bytes, boolean durable) throws IOException {
+        // A cheap unique name (Files.createTempFile costs several times more per file).
+        Path tmp = target.resolveSibling(".tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
                 ByteBuffer buf = ByteBuffer.wrap(bytes);
                 while (buf.hasRemaining()) {
                     ch.write(buf);
                 }
-                ch.force(true);
+                if (durable) {
+                    ch.force(true);
+                }
             }
-            if (replace) {
+            if (durable) {
                 try {
                     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } catch (AtomicMoveNotSupportedException e) {
