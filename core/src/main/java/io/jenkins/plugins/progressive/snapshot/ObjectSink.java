@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Where a restore writes: the kubernetes module implements it over the API server. Objects handed over
- * have their server-set fields removed; {@link #update} is expected to carry over whatever the platform
- * needs for an update (for example the live {@code resourceVersion}).
+ * have their server-set fields removed; {@link #update} is expected to carry over from the live object
+ * whatever the platform needs for an update (the live {@code resourceVersion}; a Service's immutable
+ * {@code spec.clusterIP}/{@code clusterIPs}, which the restore strips).
  */
 public interface ObjectSink {
 

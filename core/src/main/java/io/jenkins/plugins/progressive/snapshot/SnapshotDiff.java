@@ -13,7 +13,7 @@ import java.util.TreeSet;
  * the changed ones (server-set fields ignored). Values of encrypted objects are never shown.
  */
 public record SnapshotDiff(String from, String to, List<ObjectKey> added, List<ObjectKey> removed,
-        List<Changed> changed) {
+        List<Changed> changed, List<String> hookFiles) {
 
     private static final int MAX_VALUE = 80;
 
@@ -35,10 +35,11 @@ public record SnapshotDiff(String from, String to, List<ObjectKey> added, List<O
         added = List.copyOf(added);
         removed = List.copyOf(removed);
         changed = List.copyOf(changed);
+        hookFiles = List.copyOf(hookFiles);
     }
 
     public boolean empty() {
-        return added.isEmpty() && removed.isEmpty() && changed.isEmpty();
+        return added.isEmpty() && removed.isEmpty() && changed.isEmpty() && hookFiles.isEmpty();
     }
 
     public String render() {
@@ -49,6 +50,7 @@ public record SnapshotDiff(String from, String to, List<ObjectKey> added, List<O
             b.append("~ ").append(c.key()).append('\n');
             c.fields().forEach(f -> b.append("    ").append(f).append('\n'));
         }
+        hookFiles.forEach(h -> b.append(h).append('\n'));
         b.append(added.size()).append(" added, ").append(removed.size()).append(" removed, ").append(changed.size())
                 .append(" changed\n");
         return b.toString();
@@ -87,7 +89,29 @@ public record SnapshotDiff(String from, String to, List<ObjectKey> added, List<O
                 changed.add(new Changed(e.getKey(), fields));
             }
         }
-        return new SnapshotDiff(a.manifest().id(), b.manifest().id(), added, removed, changed);
+        return new SnapshotDiff(a.manifest().id(), b.manifest().id(), added, removed, changed,
+                hookFiles(a.manifest(), b.manifest()));
+    }
+
+    /** {@code + hook file x}, {@code - hook file x}, {@code ~ hook file x}: contents are never shown. */
+    private static List<String> hookFiles(Manifest a, Manifest b) {
+        Map<String, String> left = new TreeMap<>();
+        Map<String, String> right = new TreeMap<>();
+        a.hooks().forEach(h -> left.put(h.name(), h.sha256()));
+        b.hooks().forEach(h -> right.put(h.name(), h.sha256()));
+        List<String> out = new ArrayList<>();
+        TreeSet<String> names = new TreeSet<>(left.keySet());
+        names.addAll(right.keySet());
+        for (String n : names) {
+            if (!left.containsKey(n)) {
+                out.add("+ hook file " + n);
+            } else if (!right.containsKey(n)) {
+                out.add("- hook file " + n);
+            } else if (!left.get(n).equals(right.get(n))) {
+                out.add("~ hook file " + n);
+            }
+        }
+        return out;
     }
 
     private static Map<ObjectKey, SnapshotContents.Item> index(SnapshotContents c) {

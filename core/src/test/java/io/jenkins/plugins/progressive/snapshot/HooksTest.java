@@ -73,6 +73,7 @@ class HooksTest {
         assertThat(a.hooks().stream().filter(h -> h.name().equals("db.sql")).findFirst().orElseThrow().sha256())
                 .isEqualTo(Canonical.sha256("rows".getBytes(StandardCharsets.UTF_8)));
         assertThat(store.blobAddresses()).hasSize(blobs); // same files, same blobs
+        assertThat(Snapshots.diff(store, a.id(), b.id(), KeyProvider.none()).empty()).isTrue();
         Snapshots.restore(store, b.id(), KeyProvider.none(), RestoreOptions.defaults()
                 .withHooks(spec.restoreHooks(), Duration.ofSeconds(30), Optional.empty()), cluster);
         assertThat(seen).hasContent("rowslogo");

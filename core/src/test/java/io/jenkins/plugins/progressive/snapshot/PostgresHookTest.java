@@ -103,6 +103,12 @@ class PostgresHookTest {
             Snapshots.restore(store, m.id(), KeyProvider.of(Fixtures.KEY), RestoreOptions.defaults()
                     .withHooks(spec.restoreHooks(), Duration.ofMinutes(1), Optional.empty()), cluster);
 
+            psql("shop", "UPDATE orders SET qty = 4 WHERE id = 1");
+            Manifest after = Snapshots.capture(cluster, spec, store, KeyProvider.of(Fixtures.KEY), CaptureOptions.forRollout("shop"));
+            assertThat(Snapshots.diff(store, m.id(), after.id(), KeyProvider.of(Fixtures.KEY)).render())
+                    .contains("~ hook file db.sql").doesNotContain("widget-4711");
+            psql("shop", "UPDATE orders SET qty = 3 WHERE id = 1");
+
             String rows = "SELECT id, item, qty FROM orders ORDER BY id";
             assertThat(psql("shop_restored", rows)).isEqualTo(psql("shop", rows))
                     .contains("1|widget-4711|3").contains("3|ünïcode|12");
