@@ -506,13 +506,23 @@ final class Reconciler {
         state.history.add(new RolloutState.History(now, state.step, r == null ? 0 : r.canary(), what));
     }
 
-    /** All steps passed: the stable role takes the new version, traffic goes back to it, the canary goes. */
+    /**
+     * All steps passed: the canary takes all traffic at full size, the stable role takes the new version,
+     * traffic goes back to it, the canary goes.
+     */
     Decision promotion() {
         if (state.phase == Phase.PROGRESSING) {
             state.phase = Phase.PROMOTING;
             event("promoted", "promoting " + state.version);
         }
         Decision d;
+        // With a router the stable instances are replaced while the full-size canary serves everything,
+        // so no request reaches an instance that is being stopped (local processes are replaced at once).
+        boolean stableAsked = new RolloutState.Desired(state.version, state.size).equals(state.desired(Role.STABLE));
+        if (!replicaRatio() && !stableAsked && state.stableVersion != null && ((d = roleAt(Role.CANARY, state.version, state.size)) != null
+                || (d = routesAt(Routes.ALL_CANARY)) != null)) {
+            return d;
+        }
         if ((d = roleAt(Role.STABLE, state.version, state.size)) != null) {
             return d;
         }

@@ -50,10 +50,12 @@ class CanaryStrategyTest {
         assertThat(r.status()).isEqualTo(Phase.SUCCEEDED);
         assertThat(r.exitCode()).isZero();
         assertThat(r.routes()).isEqualTo(Routes.ALL_STABLE);
-        // instances first and ready, then traffic; promotion: stable first, routes back, canary last
+        // instances first and ready, then traffic; promotion: the full-size canary takes everything while
+        // stable is replaced, then routes back to stable, canary last
         assertThat(h.platform.calls()).containsExactly(
                 "scale CANARY 2.0 x1", "routes 75/25",
                 "scale CANARY 2.0 x2", "routes 50/50",
+                "scale CANARY 2.0 x4", "routes 0/100",
                 "scale STABLE 2.0 x4", "routes 100/0", "scale CANARY 2.0 x0");
         assertThat(h.platform.version(Role.STABLE)).contains("2.0");
         assertThat(h.platform.replicas(Role.STABLE)).isEqualTo(4);
@@ -123,7 +125,7 @@ class CanaryStrategyTest {
 
         assertThat(r.status()).isEqualTo(Phase.SUCCEEDED);
         assertThat(h.platform.calls()).doesNotContain("routes 50/50")
-                .endsWith("scale STABLE 2.0 x4", "routes 100/0", "scale CANARY 2.0 x0");
+                .endsWith("routes 0/100", "scale STABLE 2.0 x4", "routes 100/0", "scale CANARY 2.0 x0");
     }
 
     @Test
@@ -369,7 +371,8 @@ class CanaryStrategyTest {
 
         assertThat(r.status()).isEqualTo(Phase.SUCCEEDED);
         assertThat(h.platform.calls()).containsExactly("scale CANARY 2.0 x1", "routes 75/25", "scale CANARY 2.0 x3",
-                "routes 25/75", "scale STABLE 2.0 x4", "routes 100/0", "scale CANARY 2.0 x0");
+                "routes 25/75", "scale CANARY 2.0 x4", "routes 0/100",
+                "scale STABLE 2.0 x4", "routes 100/0", "scale CANARY 2.0 x0");
     }
 
     @Test

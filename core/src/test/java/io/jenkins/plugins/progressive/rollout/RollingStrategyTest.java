@@ -25,7 +25,7 @@ class RollingStrategyTest {
                 "scale CANARY 2.0 x1", "routes 75/25", "scale STABLE 1.0 x3",
                 "scale CANARY 2.0 x2", "routes 50/50", "scale STABLE 1.0 x2",
                 "scale CANARY 2.0 x4",
-                "scale STABLE 2.0 x4", "routes 100/0", "scale CANARY 2.0 x0");
+                "routes 0/100", "scale STABLE 2.0 x4", "routes 100/0", "scale CANARY 2.0 x0");
         assertThat(r.measurements()).hasSize(3);
         assertThat(Duration.between(t0, h.now())).isGreaterThanOrEqualTo(Duration.ofMinutes(2));
     }
