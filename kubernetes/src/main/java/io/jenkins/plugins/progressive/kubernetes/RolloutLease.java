@@ -110,12 +110,12 @@ public final class RolloutLease {
             }
             String owner = current.getSpec() == null ? null : current.getSpec().getHolderIdentity();
             boolean mine = holder.equals(owner);
-            if (!mine && owner != null && !expired(current)) {
-                throw held(current);
-            }
             if (!mine && !mayTake) {
                 throw new HeldException("rollout '" + rollout + "': lease " + namespace + "/" + name()
                         + " was lost" + (owner != null ? " to " + owner : ""));
+            }
+            if (!mine && owner != null && !expired(current)) {
+                throw held(current);
             }
             var spec = new LeaseBuilder(current).editSpec().withHolderIdentity(holder)
                     .withLeaseDurationSeconds((int) duration.getSeconds()).withRenewTime(now);

@@ -37,7 +37,9 @@ public final class KubernetesApiServer implements BeforeEachCallback, AfterEachC
             MockWebServer.class.getName());
 
     static {
-        MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+        if (System.getenv("PROGRESSIVE_MOCK_LOG") == null) {
+            MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+        }
     }
 
     private final ObjectStore store = new ObjectStore();
