@@ -337,6 +337,9 @@ class KubernetesApiServerTest {
         assertThat(json).contains("\"name\": \"shop\"", "\"image\": \"shop:1\"");
         String names = Kubectl.run(kubeconfig, dir, "get", "deployments", "-o", "name");
         assertThat(names.trim()).isEqualTo("deployment.apps/shop");
+        assertThat(Kubectl.run(kubeconfig, dir, "get", "deployments")).contains("shop");
+        assertThat(Kubectl.run(kubeconfig, dir, "get", "deploy", "shop", "-o", "jsonpath={.spec.replicas}"))
+                .isEqualTo("2");
     }
 
     private static ConfigMap cm(String name, String tier) {
