@@ -107,6 +107,18 @@ class KubernetesWorkloadTest {
     }
 
     @Test
+    void aConflictingWriteIsReadAgainAndRetriedKeepingTheOtherWritersChange() {
+        api.raceNextUpdate("apps", "deployments", "prod", "shop");
+        workload.scale(Role.STABLE, "1.1", 3);
+        Deployment d = get("shop");
+        assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+                .isEqualTo("registry/shop:1.1");
+        assertThat(d.getMetadata().getAnnotations())
+                .containsEntry("test.progressive.jenkins.io/concurrent-write", "true")
+                .containsEntry(KubernetesWorkload.VERSION_ANNOTATION, "1.1");
+    }
+
+    @Test
     void theSizeRecordedAtTheStartSurvivesADriverRestart() {
         workload.scale(Role.STABLE, "1.0", 2);
         workload.close();

@@ -156,6 +156,15 @@ public final class KubernetesApiServer implements BeforeEachCallback, AfterEachC
         rbac.user(name);
     }
 
+    /**
+     * The next update (PUT or PATCH) of this object loses a race: just before it is applied, a concurrent
+     * writer changes the object (annotation {@code test.progressive.jenkins.io/concurrent-write}), so a
+     * request carrying the resourceVersion read earlier gets 409 Conflict.
+     */
+    public void raceNextUpdate(String group, String plural, String namespace, String name) {
+        dispatcher.raceNextUpdate(group, plural, namespace, name);
+    }
+
     /** Drops the watch history, as etcd compaction does: a watch from an older resourceVersion gets 410 Gone. */
     public void compactHistory() {
         store.compact();

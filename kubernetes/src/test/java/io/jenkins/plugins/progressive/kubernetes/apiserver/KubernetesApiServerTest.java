@@ -340,6 +340,14 @@ class KubernetesApiServerTest {
         assertThat(Kubectl.run(kubeconfig, dir, "get", "deployments")).contains("shop");
         assertThat(Kubectl.run(kubeconfig, dir, "get", "deploy", "shop", "-o", "jsonpath={.spec.replicas}"))
                 .isEqualTo("2");
+        // kubectl scale PATCHes the scale subresource
+        assertThat(Kubectl.run(kubeconfig, dir, "scale", "deployment", "shop", "--replicas=5")).contains("scaled");
+        assertThat(client.apps().deployments().inNamespace("default").withName("shop").get().getSpec().getReplicas())
+                .isEqualTo(5);
+        assertThat(Kubectl.run(kubeconfig, dir, "get", "deploy", "-l", "app in (shop,cart)", "-o", "name").trim())
+                .isEqualTo("deployment.apps/shop");
+        assertThat(Kubectl.run(kubeconfig, dir, "get", "deploy", "-A", "--field-selector",
+                "metadata.namespace=default", "-o", "name").trim()).isEqualTo("deployment.apps/shop");
     }
 
     private static ConfigMap cm(String name, String tier) {
