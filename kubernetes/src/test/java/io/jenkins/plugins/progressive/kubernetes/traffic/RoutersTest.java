@@ -92,7 +92,9 @@ class RoutersTest {
                 .containsEntry("app", "shop").containsEntry(KubernetesWorkload.ROLE_LABEL, "canary");
 
         String rv = canary.getMetadata().getResourceVersion();
+        long before = api.resourceVersion();
         router.setRoutes(Routes.canary(20));
+        assertThat(api.resourceVersion()).as("nothing written when nothing changes").isEqualTo(before);
         assertThat(client.network().v1().ingresses().inNamespace("prod").withName("shop-canary").get().getMetadata()
                 .getResourceVersion()).as("idempotent").isEqualTo(rv);
         router.setRoutes(Routes.ALL_STABLE);

@@ -122,7 +122,6 @@ public final class NginxIngressRouter implements TrafficRouter {
         meta.setAnnotations(annotations);
         canary.setMetadata(meta);
         IngressSpec spec = Serialization.clone(main.getSpec());
-        spec.setTls(null); // TLS stays with the main Ingress; the controller applies it to the canary's hosts
         List<IngressBackend> backends = new ArrayList<>();
         if (spec.getDefaultBackend() != null) {
             backends.add(spec.getDefaultBackend());
