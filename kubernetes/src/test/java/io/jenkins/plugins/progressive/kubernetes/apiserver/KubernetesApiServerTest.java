@@ -241,6 +241,41 @@ class KubernetesApiServerTest {
     }
 
     @Test
+    void informersListThenWatchFromTheListsResourceVersion() {
+        var cms = client.configMaps().inNamespace("prod");
+        cms.resource(cm("before", "web")).create();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        var informer = cms.inform(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+            @Override
+            public void onAdd(ConfigMap obj) {
+                seen.add("add " + obj.getMetadata().getName());
+            }
+
+            @Override
+            public void onUpdate(ConfigMap oldObj, ConfigMap newObj) {
+                if (!oldObj.getMetadata().getResourceVersion().equals(newObj.getMetadata().getResourceVersion())) {
+                    seen.add("update " + newObj.getMetadata().getName());
+                }
+            }
+
+            @Override
+            public void onDelete(ConfigMap obj, boolean deletedFinalStateUnknown) {
+                seen.add("delete " + obj.getMetadata().getName());
+            }
+        });
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains("add before"));
+            cms.resource(cm("after", "web")).create();
+            cms.withName("before").edit(c -> new ConfigMapBuilder(c).addToData("k", "v").build());
+            cms.withName("after").delete();
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(seen)
+                    .containsExactly("add before", "add after", "update before", "delete after"));
+        } finally {
+            informer.close();
+        }
+    }
+
+    @Test
     void watchFromACompactedResourceVersionIsGone() {
         var cms = client.configMaps().inNamespace("prod");
         ConfigMap first = cms.resource(cm("one", "web")).create();

@@ -56,6 +56,7 @@ class DeploymentControllerTest {
         client.apps().deployments().inNamespace("prod").resource(deployment("shop:1", 3)).create();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             Deployment d = shop();
+            assertThat(d.getStatus()).isNotNull();
             assertThat(d.getStatus().getReadyReplicas()).isEqualTo(3);
             assertThat(d.getStatus().getUpdatedReplicas()).isEqualTo(3);
             assertThat(d.getStatus().getObservedGeneration()).isEqualTo(d.getMetadata().getGeneration());
@@ -87,6 +88,8 @@ class DeploymentControllerTest {
             samples.add((int) ready);
             minReady.accumulateAndGet((int) ready, Math::min);
             Deployment d = shop();
+            assertThat(d.getStatus().getObservedGeneration()).as("status is about the new template")
+                    .isEqualTo(d.getMetadata().getGeneration());
             assertThat(d.getStatus().getUpdatedReplicas()).isEqualTo(3);
             assertThat(d.getStatus().getReplicas()).isEqualTo(3);
             assertThat(d.getStatus().getReadyReplicas()).isEqualTo(3);
@@ -97,9 +100,11 @@ class DeploymentControllerTest {
         assertThat(client.apps().replicaSets().inNamespace("prod").list().getItems()).hasSize(2);
     }
 
-    @Test
-    void aFailingImageLeavesPodsWaitingWithAReasonAndAWarningEvent() {
-        controller.failImage("shop:bad", DeploymentController.IMAGE_PULL_BACK_OFF);
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {DeploymentController.IMAGE_PULL_BACK_OFF,
+            DeploymentController.CRASH_LOOP_BACK_OFF})
+    void aFailingImageLeavesPodsWaitingWithAReasonAndAWarningEvent(String reason) {
+        controller.failImage("shop:bad", reason);
         Deployment d = deployment("shop:bad", 1);
         d.getSpec().setProgressDeadlineSeconds(1);
         client.apps().deployments().inNamespace("prod").resource(d).create();
@@ -109,10 +114,11 @@ class DeploymentControllerTest {
             Pod pod = pods.get(0);
             assertThat(pod.getStatus().getContainerStatuses()).isNotEmpty();
             assertThat(pod.getStatus().getContainerStatuses().get(0).getState().getWaiting().getReason())
-                    .isEqualTo("ImagePullBackOff");
+                    .isEqualTo(reason);
             assertThat(client.v1().events().inNamespace("prod").withField("involvedObject.name",
                     pod.getMetadata().getName()).list().getItems()).anyMatch(e -> e.getType().equals("Warning")
-                            && e.getMessage().contains("shop:bad"));
+                            && e.getMessage().contains(reason.equals(DeploymentController.IMAGE_PULL_BACK_OFF)
+                                    ? "shop:bad" : pod.getMetadata().getName()));
         });
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(shop().getStatus().getConditions())
                 .anyMatch(c -> c.getType().equals("Progressing") && c.getReason().equals("ProgressDeadlineExceeded")));
@@ -127,6 +133,7 @@ class DeploymentControllerTest {
         client.apps().deployments().inNamespace("prod").withName("shop").scale(1);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             assertThat(client.pods().inNamespace("prod").list().getItems()).hasSize(1);
+            assertThat(shop().getStatus().getObservedGeneration()).isEqualTo(shop().getMetadata().getGeneration());
             assertThat(shop().getStatus().getReplicas()).isEqualTo(1);
         });
     }
