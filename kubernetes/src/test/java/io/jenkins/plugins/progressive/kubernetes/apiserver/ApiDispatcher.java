@@ -368,6 +368,9 @@ final class ApiDispatcher extends Dispatcher {
             body.remove("status");
         }
         Defaults.apply(type, body);
+        if (dryRun(t)) {
+            return body; // validated and defaulted, never stored
+        }
         ObjectNode stored = store.put(type, body);
         if (isCrd(type)) {
             registerCrd(stored);
@@ -433,8 +436,15 @@ final class ApiDispatcher extends Dispatcher {
             next.with("metadata").put("generation", current.path("metadata").path("generation").asLong(0) + 1);
         }
         next.with("metadata").put("resourceVersion", current.path("metadata").path("resourceVersion").asText());
-        ObjectNode result = next.equals(current) ? current : store.put(t.type(), next);
-        if (isCrd(t.type()) && result != current) {
+        ObjectNode result;
+        if (dryRun(t)) {
+            result = next;
+        } else if (next.equals(current)) {
+            result = current; // a no-op write keeps the resourceVersion, as on a real server
+        } else {
+            result = store.put(t.type(), next);
+        }
+        if (isCrd(t.type()) && result != current && !dryRun(t)) {
             registerCrd(result);
         }
         return "scale".equals(t.subresource()) ? scaleOf(result) : served(result, t);
@@ -467,8 +477,8 @@ final class ApiDispatcher extends Dispatcher {
     }
 
     private ObjectNode delete(Target t) {
-        existing(t);
-        ObjectNode deleted = deleteCascading(t.type(), t.namespace(), t.name());
+        ObjectNode found = existing(t);
+        ObjectNode deleted = dryRun(t) ? found : deleteCascading(t.type(), t.namespace(), t.name());
         ObjectNode status = statusBody(200, "Success", null, null);
         status.remove("message");
         status.putObject("details").put("name", t.name()).put("group", t.type().group())
@@ -481,7 +491,7 @@ final class ApiDispatcher extends Dispatcher {
                 .put("apiVersion", t.type().apiVersion(t.version()));
         ArrayNode items = list.putArray("items");
         for (ObjectNode o : selected(t)) {
-            ObjectNode deleted = deleteCascading(t.type(), ObjectStore.namespaceOf(o), ObjectStore.nameOf(o));
+            ObjectNode deleted = dryRun(t) ? o : deleteCascading(t.type(), ObjectStore.namespaceOf(o), ObjectStore.nameOf(o));
             if (deleted != null) {
                 items.add(served(deleted, t));
             }
@@ -727,6 +737,11 @@ final class ApiDispatcher extends Dispatcher {
             out.put(k, v);
         }
         return out;
+    }
+
+    /** {@code ?dryRun=All}: everything is checked and answered, nothing is stored. */
+    private static boolean dryRun(Target t) {
+        return t.query().containsKey("dryRun");
     }
 
     private static boolean isTrue(String v) {

@@ -199,6 +199,22 @@ class KubernetesApiServerTest {
     }
 
     @Test
+    void dryRunChecksEverythingAndStoresNothing() {
+        long before = api.resourceVersion();
+        Deployment answered = client.apps().deployments().inNamespace("prod").resource(deployment("shop", 2, "shop:1"))
+                .dryRun().create();
+        assertThat(answered.getMetadata().getUid()).isNotBlank();
+        assertThat(client.apps().deployments().inNamespace("prod").withName("shop").get()).isNull();
+        assertThat(api.resourceVersion()).isEqualTo(before);
+        assertThatThrownBy(() -> client.apps().deployments().inNamespace("missing")
+                .resource(deployment("shop", 1, "shop:1")).dryRun().create())
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(404));
+        client.apps().deployments().inNamespace("prod").resource(deployment("shop", 2, "shop:1")).create();
+        client.apps().deployments().inNamespace("prod").withName("shop").dryRun().delete();
+        assertThat(client.apps().deployments().inNamespace("prod").withName("shop").get()).isNotNull();
+    }
+
+    @Test
     void listsAreSortedFilteredAndPaged() {
         for (String n : List.of("c", "a", "d", "b")) {
             client.configMaps().inNamespace("prod").resource(new ConfigMapBuilder().withNewMetadata().withName(n)
