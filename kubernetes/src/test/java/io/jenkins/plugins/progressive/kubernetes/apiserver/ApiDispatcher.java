@@ -533,6 +533,20 @@ final class ApiDispatcher extends Dispatcher {
         return deleted;
     }
 
+    /** Creates an object without HTTP (fixture preloading); same checks and server fields as a POST. */
+    ObjectNode createDirect(ObjectNode body) {
+        String apiVersion = body.path("apiVersion").asText("");
+        String kind = body.path("kind").asText("");
+        int slash = apiVersion.lastIndexOf('/');
+        String group = slash < 0 ? "" : apiVersion.substring(0, slash);
+        String version = slash < 0 ? apiVersion : apiVersion.substring(slash + 1);
+        ResourceType type = store.types().stream().filter(x -> x.group().equals(group) && x.kind().equals(kind)
+                && x.versions().contains(version)).findFirst()
+                .orElseThrow(() -> ApiError.badRequest("no resource serves " + apiVersion + " " + kind));
+        String ns = type.namespaced() ? body.path("metadata").path("namespace").asText("default") : null;
+        return create(new Target(type, version, ns, null, null, Map.of()), body);
+    }
+
     // ---------------------------------------------------------------- watch
 
     private MockResponse watch(RecordedRequest request, Target t) {

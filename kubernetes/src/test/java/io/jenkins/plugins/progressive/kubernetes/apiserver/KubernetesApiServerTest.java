@@ -199,6 +199,20 @@ class KubernetesApiServerTest {
     }
 
     @Test
+    void preloadingSeedsManyObjectsAsIfCreated() {
+        List<ConfigMap> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            many.add(new ConfigMapBuilder().withNewMetadata().withName(String.format("cm-%04d", i)).withNamespace("prod")
+                    .endMetadata().addToData("i", Integer.toString(i)).build());
+        }
+        api.preload(many);
+        var items = client.configMaps().inNamespace("prod").list().getItems();
+        assertThat(items).hasSize(2000);
+        assertThat(items.get(1999).getMetadata().getName()).isEqualTo("cm-1999");
+        assertThat(items).allMatch(c -> c.getMetadata().getUid() != null && c.getMetadata().getResourceVersion() != null);
+    }
+
+    @Test
     void dryRunChecksEverythingAndStoresNothing() {
         long before = api.resourceVersion();
         Deployment answered = client.apps().deployments().inNamespace("prod").resource(deployment("shop", 2, "shop:1"))
