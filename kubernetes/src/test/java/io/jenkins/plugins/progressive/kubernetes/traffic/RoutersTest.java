@@ -167,6 +167,20 @@ class RoutersTest {
     }
 
     @Test
+    void aBackendServiceThatDoesNotExistIsNamedAndNothingChanges() {
+        client.genericKubernetesResources("gateway.networking.k8s.io/v1", "HTTPRoute").inNamespace("prod")
+                .resource(Serialization.unmarshal("""
+                        {"apiVersion":"gateway.networking.k8s.io/v1","kind":"HTTPRoute","metadata":{"name":"cart"},
+                         "spec":{"rules":[{"backendRefs":[{"name":"cart","port":80}]}]}}""",
+                        GenericKubernetesResource.class)).create();
+        GatewayApiRouter router = new GatewayApiRouter(client, "prod", new Traffic.GatewayApi("cart"));
+        long before = api.resourceVersion();
+        assertThatThrownBy(() -> router.setRoutes(Routes.canary(10))).isInstanceOf(ClusterException.class)
+                .hasMessage("service prod/cart not found");
+        assertThat(api.resourceVersion()).isEqualTo(before);
+    }
+
+    @Test
     void aForbiddenPatchIsReportedWithTheServersMessage() {
         client.genericKubernetesResources("gateway.networking.k8s.io/v1", "HTTPRoute").inNamespace("prod")
                 .resource(Serialization.unmarshal("""
