@@ -12,14 +12,8 @@ final class ClusterErrors {
     private ClusterErrors() {
     }
 
-    /**
-     * @param what the object, as users name it ({@code deployment prod/shop}); used for 404s
-     */
+    /** @see ClusterException#from */
     static ClusterException translate(KubernetesClientException e, String what, String server) {
-        return ClusterException.from(e, what, server);
-    }
-
-    static ClusterException translateImpl(KubernetesClientException e, String what, String server) {
         int code = e.getCode();
         String status = e.getStatus() != null ? e.getStatus().getMessage() : null;
         if (code == 404) {

@@ -27,7 +27,7 @@ public final class ClusterException extends RuntimeException {
      */
     public static ClusterException from(io.fabric8.kubernetes.client.KubernetesClientException e, String what,
             String server) {
-        return ClusterErrors.translateImpl(e, what, server);
+        return ClusterErrors.translate(e, what, server);
     }
 
     /** The HTTP status the API server answered (403, 404, 409…), 0 when there was no answer. */
