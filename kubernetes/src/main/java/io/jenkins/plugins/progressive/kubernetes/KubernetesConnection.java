@@ -1,0 +1,92 @@
+package io.jenkins.plugins.progressive.kubernetes;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Builds clients for the three ways a pipeline reaches a cluster: a kubeconfig file and context, the pod's
+ * service account (in-cluster), or a server URL with a token and CA certificate. Every client is checked
+ * once ({@code GET /version}) so an unreachable server fails at once with a clear message instead of at the
+ * first rollout action.
+ */
+public final class KubernetesConnection {
+
+    private KubernetesConnection() {
+    }
+
+    /**
+     * @param context the kubeconfig context, null for its current-context
+     */
+    public static KubernetesClient fromKubeconfig(Path kubeconfig, String context) {
+        if (!Files.isReadable(kubeconfig)) {
+            throw new ClusterException("kubeconfig " + kubeconfig + " does not exist or is not readable");
+        }
+        Config config;
+        try {
+            config = Config.fromKubeconfig(context, Files.readString(kubeconfig), kubeconfig.toString());
+        } catch (IOException e) {
+            throw new ClusterException("cannot read kubeconfig " + kubeconfig + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw new ClusterException("kubeconfig " + kubeconfig + (context != null ? " (context " + context + ")"
+                    : "") + " is not usable: " + e.getMessage());
+        }
+        if (context != null && (config.getCurrentContext() == null
+                || !context.equals(config.getCurrentContext().getName()))) {
+            throw new ClusterException("kubeconfig " + kubeconfig + " has no context named '" + context + "'");
+        }
+        return connect(tune(config));
+    }
+
+    /** The service account a pod runs as ({@code /var/run/secrets/kubernetes.io/serviceaccount}). */
+    public static KubernetesClient inCluster() {
+        Path token = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
+        if (!Files.isReadable(token) || System.getenv("KUBERNETES_SERVICE_HOST") == null) {
+            throw new ClusterException("not running in a Kubernetes pod: no service account token at " + token
+                    + " or KUBERNETES_SERVICE_HOST is unset");
+        }
+        return connect(tune(new ConfigBuilder().build()));
+    }
+
+    /**
+     * @param caCertificate PEM file of the API server's CA, null to use the JVM's trust store
+     */
+    public static KubernetesClient fromToken(String serverUrl, String token, Path caCertificate) {
+        if (serverUrl == null || !(serverUrl.startsWith("https://") || serverUrl.startsWith("http://"))) {
+            throw new ClusterException("server URL must start with https:// (or http://), got '" + serverUrl + "'");
+        }
+        ConfigBuilder b = new ConfigBuilder(Config.empty()).withMasterUrl(serverUrl).withOauthToken(token);
+        if (caCertificate != null) {
+            if (!Files.isReadable(caCertificate)) {
+                throw new ClusterException("CA certificate " + caCertificate + " does not exist or is not readable");
+            }
+            b.withCaCertFile(caCertificate.toString());
+        }
+        return connect(tune(b.build()));
+    }
+
+    /** Fail fast and clearly: no long retry loops against a server that is not there. */
+    private static Config tune(Config config) {
+        config.setRequestRetryBackoffLimit(1);
+        config.setRequestRetryBackoffInterval(200);
+        config.setConnectionTimeout(5_000);
+        config.setRequestTimeout(30_000);
+        return config;
+    }
+
+    static KubernetesClient connect(Config config) {
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+        try {
+            client.getKubernetesVersion();
+            return client;
+        } catch (KubernetesClientException e) {
+            client.close();
+            throw ClusterErrors.translate(e, "the Kubernetes API server", config.getMasterUrl());
+        }
+    }
+}

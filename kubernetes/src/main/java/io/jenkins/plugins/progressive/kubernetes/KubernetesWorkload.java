@@ -1,0 +1,338 @@
+package io.jenkins.plugins.progressive.kubernetes;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
+import io.fabric8.kubernetes.api.model.apps.DeploymentSpec;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.jenkins.plugins.progressive.rollout.Role;
+import io.jenkins.plugins.progressive.rollout.RoleStatus;
+import io.jenkins.plugins.progressive.rollout.Workload;
+import io.jenkins.plugins.progressive.spec.Target;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * A Deployment seen as two roles. STABLE is the Deployment itself; CANARY is a Deployment
+ * {@code <name>-canary} beside it whose selector and pod labels are the stable's plus
+ * {@code progressive.jenkins.io/role: canary}, so a Service selecting the app's labels sends requests to both
+ * (see docs/kubernetes.md for why this pattern). Progress is observed by watching the two Deployments and
+ * their Pods; every change calls {@code onChange} so the engine's scheduler can look again at once.
+ */
+public final class KubernetesWorkload implements Workload {
+
+    public static final String ROLE_LABEL = "progressive.jenkins.io/role";
+    public static final String VERSION_ANNOTATION = "progressive.jenkins.io/version";
+    /** The stable's replicas when the rollout started, kept on the stable so a restarted driver sizes alike. */
+    public static final String SIZE_ANNOTATION = "progressive.jenkins.io/stable-replicas";
+
+    private static final Set<String> FAILING_REASONS = Set.of("ImagePullBackOff", "ErrImagePull", "CrashLoopBackOff",
+            "CreateContainerConfigError", "CreateContainerError", "InvalidImageName", "RunContainerError",
+            "ErrImageNeverPull");
+    private static final int UPDATE_ATTEMPTS = 8;
+
+    private final KubernetesClient client;
+    private final Target.Kubernetes target;
+    private final String server;
+    private final int size;
+    private final List<Watch> watches = new ArrayList<>();
+
+    /**
+     * Reads the stable Deployment (it must exist and have the container) and starts watching.
+     *
+     * @param onChange called from a watch thread whenever either role or one of its Pods changes; must not block
+     */
+    public KubernetesWorkload(KubernetesClient client, Target.Kubernetes target, Runnable onChange) {
+        this.client = client;
+        this.target = target;
+        this.server = String.valueOf(client.getMasterUrl());
+        Deployment stable = read(target.deployment()).orElseThrow(() -> new ClusterException(
+                "deployment " + target.namespace() + "/" + target.deployment() + " not found", 404));
+        container(stable);
+        String recorded = annotations(stable).get(SIZE_ANNOTATION);
+        this.size = recorded != null ? Integer.parseInt(recorded) : replicas(stable);
+        if (onChange != null) {
+            Set<String> names = Set.of(target.deployment(), canaryName());
+            watches.add(call("watch deployments in " + target.namespace(), () -> client.apps().deployments()
+                    .inNamespace(target.namespace()).watch(new Trigger<>(d -> names.contains(d.getMetadata()
+                            .getName()), onChange))));
+            Map<String, String> selector = stable.getSpec().getSelector().getMatchLabels();
+            watches.add(call("watch pods in " + target.namespace(), () -> client.pods().inNamespace(target.namespace())
+                    .withLabels(selector).watch(new Trigger<>(p -> true, onChange))));
+        }
+    }
+
+    private String canaryName() {
+        return target.deployment() + "-canary";
+    }
+
+    private String nameOf(Role role) {
+        return role == Role.STABLE ? target.deployment() : canaryName();
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public RoleStatus status(Role role) {
+        Optional<Deployment> found = read(nameOf(role));
+        if (found.isEmpty()) {
+            return RoleStatus.NONE;
+        }
+        Deployment d = found.get();
+        int desired = replicas(d);
+        var st = d.getStatus();
+        boolean current = st != null && st.getObservedGeneration() != null
+                && st.getObservedGeneration() >= Optional.ofNullable(d.getMetadata().getGeneration()).orElse(0L);
+        int updated = current ? nz(st.getUpdatedReplicas()) : 0;
+        // readyReplicas counts old pods too: at least (ready - old pods) of the updated ones are ready.
+        int ready = current ? Math.max(0, Math.min(updated, nz(st.getReadyReplicas())
+                - Math.max(0, nz(st.getReplicas()) - updated))) : 0;
+        Optional<String> version = versionOf(d);
+        Optional<String> failure = ready >= desired ? Optional.empty() : failureOf(d);
+        return new RoleStatus(version, desired, updated, ready, failure);
+    }
+
+    @Override
+    public void scale(Role role, String version, int replicas) {
+        if (replicas < 0) {
+            throw new IllegalArgumentException("replicas must be >= 0, got " + replicas);
+        }
+        String image = target.imageFor(version);
+        if (role == Role.STABLE) {
+            update(target.deployment(), d -> {
+                Map<String, String> ann = annotations(d);
+                if (replicas == size) {
+                    ann.remove(SIZE_ANNOTATION); // back to full size: nothing to remember
+                } else {
+                    ann.putIfAbsent(SIZE_ANNOTATION, Integer.toString(size));
+                }
+                Container c = container(d);
+                if (!image.equals(c.getImage())) {
+                    c.setImage(image);
+                    // Only with a template change anyway: a label change alone would restart every stable pod.
+                    labels(d.getSpec().getTemplate().getMetadata()).put(ROLE_LABEL, "stable");
+                }
+                ann.put(VERSION_ANNOTATION, version);
+                d.getSpec().setReplicas(replicas);
+                return d;
+            });
+            return;
+        }
+        if (replicas == 0) {
+            call("delete deployment " + target.namespace() + "/" + canaryName(), () -> client.apps().deployments()
+                    .inNamespace(target.namespace()).withName(canaryName()).delete());
+            return;
+        }
+        if (read(canaryName()).isEmpty()) {
+            Deployment canary = canaryFrom(read(target.deployment()).orElseThrow(() -> new ClusterException(
+                    "deployment " + target.namespace() + "/" + target.deployment() + " not found", 404)), image,
+                    version, replicas);
+            try {
+                client.apps().deployments().inNamespace(target.namespace()).resource(canary).create();
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw ClusterErrors.translate(e, "deployment " + target.namespace() + "/" + canaryName(), server);
+                }
+                // created meanwhile by another call: fall through to an update
+            }
+        }
+        update(canaryName(), d -> {
+            container(d).setImage(image);
+            annotations(d).put(VERSION_ANNOTATION, version);
+            d.getSpec().setReplicas(replicas);
+            return d;
+        });
+    }
+
+    @Override
+    public void close() {
+        watches.forEach(Watch::close);
+        watches.clear();
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private Deployment canaryFrom(Deployment stable, String image, String version, int replicas) {
+        Deployment canary = new Deployment();
+        canary.setApiVersion("apps/v1");
+        canary.setKind("Deployment");
+        var meta = new io.fabric8.kubernetes.api.model.ObjectMeta();
+        meta.setName(canaryName());
+        meta.setNamespace(target.namespace());
+        Map<String, String> labels = new LinkedHashMap<>(labels(stable.getMetadata()));
+        labels.put(ROLE_LABEL, "canary");
+        meta.setLabels(labels);
+        meta.setAnnotations(new LinkedHashMap<>(Map.of(VERSION_ANNOTATION, version)));
+        canary.setMetadata(meta);
+        DeploymentSpec spec = Serialization.clone(stable.getSpec());
+        spec.setReplicas(replicas);
+        spec.getSelector().getMatchLabels().put(ROLE_LABEL, "canary");
+        labels(spec.getTemplate().getMetadata()).put(ROLE_LABEL, "canary");
+        canary.setSpec(spec);
+        container(canary).setImage(image);
+        return canary;
+    }
+
+    /** Get, change, PUT with the read resourceVersion; on 409 read again. No write when nothing changes. */
+    private void update(String name, UnaryOperator<Deployment> change) {
+        String what = "deployment " + target.namespace() + "/" + name;
+        for (int attempt = 1; ; attempt++) {
+            Deployment current = read(name).orElseThrow(() -> new ClusterException(what + " not found", 404));
+            Deployment next = change.apply(Serialization.clone(current));
+            if (next.equals(current)) {
+                return;
+            }
+            try {
+                client.apps().deployments().inNamespace(target.namespace()).resource(next).update();
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt >= UPDATE_ATTEMPTS) {
+                    throw ClusterErrors.translate(e, what, server);
+                }
+            }
+        }
+    }
+
+    private Optional<Deployment> read(String name) {
+        return Optional.ofNullable(call("deployment " + target.namespace() + "/" + name,
+                () -> client.apps().deployments().inNamespace(target.namespace()).withName(name).get()));
+    }
+
+    private Container container(Deployment d) {
+        List<Container> containers = d.getSpec().getTemplate().getSpec().getContainers();
+        return containers.stream().filter(c -> target.container().equals(c.getName())).findFirst()
+                .orElseThrow(() -> new ClusterException("deployment " + target.namespace() + "/"
+                        + d.getMetadata().getName() + " has no container named '" + target.container()
+                        + "' (containers: " + String.join(", ", containers.stream().map(Container::getName).toList())
+                        + ")"));
+    }
+
+    private Optional<String> versionOf(Deployment d) {
+        String annotated = annotations(d).get(VERSION_ANNOTATION);
+        String image = container(d).getImage();
+        if (annotated != null && target.imageFor(annotated).equals(image)) {
+            return Optional.of(annotated);
+        }
+        String prefix = target.image() + ":";
+        if (image != null && image.startsWith(prefix) && !target.imageFor("x").equals(target.image())) {
+            return Optional.of(image.substring(prefix.length()));
+        }
+        return Optional.ofNullable(annotated);
+    }
+
+    /** Why the role's pods do not become ready: their waiting reasons and Warning Events, or a timed-out rollout. */
+    private Optional<String> failureOf(Deployment d) {
+        List<String> reasons = new ArrayList<>();
+        String image = container(d).getImage();
+        List<Pod> pods = call("list pods of deployment " + target.namespace() + "/" + d.getMetadata().getName(),
+                () -> client.pods().inNamespace(target.namespace()).withLabels(d.getSpec().getSelector()
+                        .getMatchLabels()).list().getItems());
+        for (Pod p : pods) {
+            boolean runsImage = p.getSpec().getContainers().stream().anyMatch(c -> image.equals(c.getImage()));
+            if (!runsImage || p.getStatus() == null || p.getStatus().getContainerStatuses() == null) {
+                continue;
+            }
+            for (ContainerStatus cs : p.getStatus().getContainerStatuses()) {
+                var state = cs.getState();
+                if (state != null && state.getWaiting() != null
+                        && FAILING_REASONS.contains(state.getWaiting().getReason())) {
+                    reasons.add("pod " + p.getMetadata().getName() + ": container " + cs.getName() + " is waiting: "
+                            + state.getWaiting().getReason() + messageOf(state.getWaiting().getMessage()));
+                } else if (state != null && state.getTerminated() != null
+                        && nz(state.getTerminated().getExitCode()) != 0) {
+                    reasons.add("pod " + p.getMetadata().getName() + ": container " + cs.getName()
+                            + " exited with code " + state.getTerminated().getExitCode()
+                            + messageOf(state.getTerminated().getReason()));
+                }
+            }
+            if (!reasons.isEmpty()) {
+                String podName = p.getMetadata().getName();
+                List<Event> events = call("list events of pod " + podName, () -> client.v1().events()
+                        .inNamespace(target.namespace()).withField("involvedObject.name", podName).list().getItems());
+                events.stream().filter(e -> "Warning".equals(e.getType())).reduce((a, b) -> b)
+                        .ifPresent(e -> reasons.add("event " + e.getReason() + ": " + e.getMessage()));
+                break; // one pod's story is enough; the others repeat it
+            }
+        }
+        Optional.ofNullable(d.getStatus()).map(s -> s.getConditions()).orElse(List.of()).stream()
+                .filter(c -> "Progressing".equals(c.getType()) && "ProgressDeadlineExceeded".equals(c.getReason()))
+                .map(DeploymentCondition::getMessage).findFirst()
+                .ifPresent(m -> reasons.add("progress deadline exceeded: " + m));
+        return reasons.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", reasons));
+    }
+
+    private static String messageOf(String m) {
+        return m == null || m.isBlank() ? "" : " (" + m + ")";
+    }
+
+    private static Map<String, String> annotations(Deployment d) {
+        if (d.getMetadata().getAnnotations() == null) {
+            d.getMetadata().setAnnotations(new LinkedHashMap<>());
+        }
+        return d.getMetadata().getAnnotations();
+    }
+
+    private static Map<String, String> labels(io.fabric8.kubernetes.api.model.ObjectMeta meta) {
+        if (meta.getLabels() == null) {
+            meta.setLabels(new LinkedHashMap<>());
+        }
+        return meta.getLabels();
+    }
+
+    private static int replicas(Deployment d) {
+        return Optional.ofNullable(d.getSpec().getReplicas()).orElse(1);
+    }
+
+    private static int nz(Integer i) {
+        return i == null ? 0 : i;
+    }
+
+    private <T> T call(String what, java.util.function.Supplier<T> call) {
+        return ClusterErrors.call(what, server, call);
+    }
+
+    /** Calls {@code onChange} for the watched objects that matter; never blocks the watch thread on failure. */
+    private static final class Trigger<T> implements Watcher<T> {
+        private final java.util.function.Predicate<T> relevant;
+        private final Runnable onChange;
+
+        Trigger(java.util.function.Predicate<T> relevant, Runnable onChange) {
+            this.relevant = relevant;
+            this.onChange = Objects.requireNonNull(onChange);
+        }
+
+        @Override
+        public void eventReceived(Action action, T resource) {
+            if (relevant.test(resource)) {
+                try {
+                    onChange.run();
+                } catch (RuntimeException e) {
+                    // the engine's problem, not the watch's: keep watching
+                }
+            }
+        }
+
+        @Override
+        public void onClose(WatcherException cause) {
+            // fabric8 re-establishes watches itself; a final close happens only in close()
+        }
+    }
+}

@@ -1,0 +1,530 @@
+package io.jenkins.plugins.progressive.kubernetes.controller;
+
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
+import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetStatus;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Plays kube-controller-manager's Deployment and ReplicaSet controllers (and the kubelet's readiness) against
+ * a test API server: one ReplicaSet per pod template ({@code <deployment>-<pod-template-hash>}, owned by the
+ * Deployment), Pods to match, RollingUpdate honouring maxSurge/maxUnavailable, Pods Ready after a delay, and
+ * the Deployment's status and conditions (including ProgressDeadlineExceeded). Images told to fail keep their
+ * Pods not ready with an ImagePullBackOff or CrashLoopBackOff waiting reason and a Warning Event.
+ *
+ * <p>Every pass recomputes everything from the API server, so it is idempotent; passes run on one thread,
+ * triggered by watch events and timers.
+ */
+public final class DeploymentController implements AutoCloseable {
+
+    public static final String IMAGE_PULL_BACK_OFF = "ImagePullBackOff";
+    public static final String CRASH_LOOP_BACK_OFF = "CrashLoopBackOff";
+
+    private static final String HASH_LABEL = "pod-template-hash";
+    private static final String REVISION = "deployment.kubernetes.io/revision";
+
+    private final KubernetesClient client;
+    private final Duration readyDelay;
+    private final Map<String, String> failingImages = new ConcurrentHashMap<>();
+    private final Map<String, Instant> podBorn = new ConcurrentHashMap<>();
+    private final Map<String, Instant> lastProgress = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "test-deployment-controller");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicBoolean pending = new AtomicBoolean();
+    private final List<Watch> watches = new ArrayList<>();
+    private volatile boolean closed;
+
+    public DeploymentController(KubernetesClient client) {
+        this(client, Duration.ofMillis(100));
+    }
+
+    /** @param readyDelay how long a new Pod takes to become Ready */
+    public DeploymentController(KubernetesClient client, Duration readyDelay) {
+        this.client = client;
+        this.readyDelay = readyDelay;
+    }
+
+    /** Starts watching Deployments, ReplicaSets and Pods in every namespace. */
+    public DeploymentController start() {
+        watches.add(client.apps().deployments().inAnyNamespace().watch(trigger()));
+        watches.add(client.apps().replicaSets().inAnyNamespace().watch(trigger()));
+        watches.add(client.pods().inAnyNamespace().watch(trigger()));
+        poke();
+        return this;
+    }
+
+    /** Pods running {@code image} never become ready; their container waits with {@code reason}. */
+    public void failImage(String image, String reason) {
+        failingImages.put(image, reason);
+        poke();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        watches.forEach(Watch::close);
+        loop.shutdownNow();
+        try {
+            loop.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private <T> Watcher<T> trigger() {
+        return new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, T resource) {
+                poke();
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+                // the client reconnects on its own; nothing to release
+            }
+        };
+    }
+
+    /** Schedules one pass soon, coalescing bursts of events into one. */
+    private void poke() {
+        pokeAfter(Duration.ZERO);
+    }
+
+    private void pokeAfter(Duration delay) {
+        if (closed) {
+            return;
+        }
+        if (delay.isZero() && !pending.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            loop.schedule(() -> {
+                if (delay.isZero()) {
+                    pending.set(false);
+                }
+                pass();
+            }, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed meanwhile
+        }
+    }
+
+    private void pass() {
+        if (closed) {
+            return;
+        }
+        try {
+            for (Deployment d : client.apps().deployments().inAnyNamespace().list().getItems()) {
+                reconcile(d);
+            }
+        } catch (KubernetesClientException e) {
+            if (!closed) {
+                pokeAfter(Duration.ofMillis(50)); // conflicts and races: look again
+            }
+        } catch (RuntimeException e) {
+            if (!closed) {
+                pokeAfter(Duration.ofMillis(200));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ Deployment controller
+
+    private void reconcile(Deployment d) {
+        String ns = d.getMetadata().getNamespace();
+        String uid = d.getMetadata().getUid();
+        int desired = Optional.ofNullable(d.getSpec().getReplicas()).orElse(1);
+        String hash = templateHash(d.getSpec().getTemplate());
+        List<ReplicaSet> owned = new ArrayList<>(client.apps().replicaSets().inNamespace(ns).list().getItems()
+                .stream().filter(rs -> ownedBy(rs.getMetadata().getOwnerReferences(), uid)).toList());
+        ReplicaSet newRs = owned.stream().filter(rs -> hash.equals(rs.getMetadata().getLabels().get(HASH_LABEL)))
+                .findFirst().orElse(null);
+        if (newRs == null) {
+            newRs = createReplicaSet(d, hash, owned);
+            owned.add(newRs);
+        }
+        final String newName = newRs.getMetadata().getName();
+        List<ReplicaSet> old = owned.stream().filter(rs -> !rs.getMetadata().getName().equals(newName)).toList();
+
+        if (!Boolean.TRUE.equals(d.getSpec().getPaused())) {
+            boolean recreate = d.getSpec().getStrategy() != null
+                    && "Recreate".equals(d.getSpec().getStrategy().getType());
+            int surge = recreate ? 0 : resolve(rollingParam(d, true), desired, true);
+            int unavailable = recreate ? desired : resolve(rollingParam(d, false), desired, false);
+            if (surge == 0 && unavailable == 0) {
+                unavailable = 1;
+            }
+            int total = owned.stream().mapToInt(this::specReplicas).sum();
+            int newSpec = specReplicas(newRs);
+            if (recreate) {
+                int oldPods = old.stream().mapToInt(rs -> pods(rs).size()).sum();
+                old.forEach(rs -> scaleReplicaSet(rs, 0));
+                if (oldPods == 0 && newSpec != desired) {
+                    newRs = scaleReplicaSet(newRs, desired);
+                }
+            } else if (newSpec > desired) {
+                newRs = scaleReplicaSet(newRs, desired);
+            } else if (newSpec < desired && total < desired + surge) {
+                newRs = scaleReplicaSet(newRs, Math.min(desired, newSpec + desired + surge - total));
+            }
+            // Scale old ReplicaSets down, never below desired - maxUnavailable available pods; unready old
+            // pods can go at once since they serve nothing.
+            int available = owned.stream().mapToInt(rs -> readyPods(rs)).sum();
+            int minAvailable = desired - unavailable;
+            int budget = Math.max(0, available - minAvailable);
+            for (ReplicaSet rs : old) {
+                int spec = specReplicas(rs);
+                int unready = Math.max(0, spec - readyPods(rs));
+                int remove = Math.min(spec, unready + budget);
+                int fromBudget = Math.max(0, remove - unready);
+                budget -= fromBudget;
+                if (remove > 0 && !recreate) {
+                    scaleReplicaSet(rs, spec - remove);
+                }
+            }
+        }
+        List<ReplicaSet> all = client.apps().replicaSets().inNamespace(ns).list().getItems().stream()
+                .filter(rs -> ownedBy(rs.getMetadata().getOwnerReferences(), uid)).toList();
+        for (ReplicaSet rs : all) {
+            reconcileReplicaSet(rs);
+        }
+        updateDeploymentStatus(d, hash, all, desired);
+        int keep = Optional.ofNullable(d.getSpec().getRevisionHistoryLimit()).orElse(10);
+        List<ReplicaSet> emptyOld = all.stream().filter(rs -> !hash.equals(rs.getMetadata().getLabels()
+                .get(HASH_LABEL)) && specReplicas(rs) == 0 && pods(rs).isEmpty()).toList();
+        for (int i = 0; i < emptyOld.size() - keep; i++) {
+            client.apps().replicaSets().inNamespace(ns).withName(emptyOld.get(i).getMetadata().getName()).delete();
+        }
+    }
+
+    private ReplicaSet createReplicaSet(Deployment d, String hash, List<ReplicaSet> owned) {
+        int revision = owned.stream().mapToInt(rs -> Integer.parseInt(Optional.ofNullable(rs.getMetadata()
+                .getAnnotations()).map(a -> a.getOrDefault(REVISION, "0")).orElse("0"))).max().orElse(0) + 1;
+        PodTemplateSpec template = Serialization.clone(d.getSpec().getTemplate());
+        template.getMetadata().getLabels().put(HASH_LABEL, hash);
+        Map<String, String> selector = new LinkedHashMap<>(d.getSpec().getSelector().getMatchLabels());
+        selector.put(HASH_LABEL, hash);
+        ReplicaSet rs = new ReplicaSetBuilder().withNewMetadata().withName(d.getMetadata().getName() + "-" + hash)
+                .withNamespace(d.getMetadata().getNamespace()).withLabels(template.getMetadata().getLabels())
+                .addToAnnotations(REVISION, Integer.toString(revision))
+                .withOwnerReferences(owner("apps/v1", "Deployment", d.getMetadata().getName(),
+                        d.getMetadata().getUid()))
+                .endMetadata().withNewSpec().withReplicas(0).withNewSelector().withMatchLabels(selector).endSelector()
+                .withTemplate(template).endSpec().build();
+        ReplicaSet created = client.apps().replicaSets().inNamespace(d.getMetadata().getNamespace()).resource(rs)
+                .create();
+        client.apps().deployments().inNamespace(d.getMetadata().getNamespace()).withName(d.getMetadata().getName())
+                .edit(x -> {
+                    if (x.getMetadata().getAnnotations() == null) {
+                        x.getMetadata().setAnnotations(new LinkedHashMap<>());
+                    }
+                    x.getMetadata().getAnnotations().put(REVISION, Integer.toString(revision));
+                    return x;
+                });
+        return created;
+    }
+
+    private ReplicaSet scaleReplicaSet(ReplicaSet rs, int replicas) {
+        if (specReplicas(rs) == replicas) {
+            return rs;
+        }
+        rs.getSpec().setReplicas(replicas);
+        return client.apps().replicaSets().inNamespace(rs.getMetadata().getNamespace()).resource(rs).update();
+    }
+
+    private void updateDeploymentStatus(Deployment d, String hash, List<ReplicaSet> all, int desired) {
+        int replicas = 0;
+        int updated = 0;
+        int ready = 0;
+        for (ReplicaSet rs : all) {
+            List<Pod> pods = pods(rs);
+            int r = (int) pods.stream().filter(DeploymentController::isReady).count();
+            replicas += pods.size();
+            ready += r;
+            if (hash.equals(rs.getMetadata().getLabels().get(HASH_LABEL))) {
+                updated = pods.size();
+            }
+        }
+        int unavailableAllowed = resolve(rollingParam(d, false), desired, false);
+        boolean complete = updated == desired && replicas == desired && ready == desired;
+        String key = d.getMetadata().getNamespace() + "/" + d.getMetadata().getName();
+        DeploymentStatus current = d.getStatus() == null ? new DeploymentStatus() : d.getStatus();
+        String progressKey = key + "@" + d.getMetadata().getGeneration() + ":" + replicas + "/" + updated + "/" + ready;
+        Instant now = Instant.now();
+        lastProgress.putIfAbsent(progressKey, now);
+        Instant since = lastProgress.get(progressKey);
+        long deadline = Optional.ofNullable(d.getSpec().getProgressDeadlineSeconds()).orElse(600);
+        boolean timedOut = !complete && Duration.between(since, now).getSeconds() >= deadline;
+        if (!complete && !timedOut) {
+            pokeAfter(Duration.ofSeconds(deadline).minus(Duration.between(since, now)).plusMillis(50));
+        }
+        String progressing = complete ? "NewReplicaSetAvailable" : timedOut ? "ProgressDeadlineExceeded"
+                : "ReplicaSetUpdated";
+        String rsName = d.getMetadata().getName() + "-" + hash;
+        List<DeploymentCondition> conditions = new ArrayList<>();
+        conditions.add(condition(current, "Available", ready >= desired - unavailableAllowed ? "True" : "False",
+                ready >= desired - unavailableAllowed ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
+                ready >= desired - unavailableAllowed ? "Deployment has minimum availability."
+                        : "Deployment does not have minimum availability."));
+        conditions.add(condition(current, "Progressing", timedOut ? "False" : "True", progressing,
+                switch (progressing) {
+                    case "NewReplicaSetAvailable" -> "ReplicaSet \"" + rsName + "\" has successfully progressed.";
+                    case "ProgressDeadlineExceeded" -> "ReplicaSet \"" + rsName + "\" has timed out progressing.";
+                    default -> "ReplicaSet \"" + rsName + "\" is progressing.";
+                }));
+        DeploymentStatus next = new DeploymentStatusBuilder().withObservedGeneration(d.getMetadata().getGeneration())
+                .withReplicas(replicas).withUpdatedReplicas(updated).withReadyReplicas(ready)
+                .withAvailableReplicas(ready).withUnavailableReplicas(Math.max(0, replicas - ready))
+                .withConditions(conditions).build();
+        if (!next.equals(current)) {
+            Deployment latest = client.apps().deployments().inNamespace(d.getMetadata().getNamespace())
+                    .withName(d.getMetadata().getName()).get();
+            if (latest != null && Objects.equals(latest.getMetadata().getGeneration(), d.getMetadata().getGeneration())) {
+                latest.setStatus(next);
+                client.apps().deployments().inNamespace(d.getMetadata().getNamespace()).resource(latest).updateStatus();
+            }
+        }
+    }
+
+    /** Keeps the transition time of a condition whose status did not change, as the real controller does. */
+    private static DeploymentCondition condition(DeploymentStatus current, String type, String status, String reason,
+            String message) {
+        Optional<DeploymentCondition> old = Optional.ofNullable(current.getConditions()).orElse(List.of()).stream()
+                .filter(c -> type.equals(c.getType())).findFirst();
+        if (old.isPresent() && old.get().getStatus().equals(status) && Objects.equals(old.get().getReason(), reason)) {
+            return old.get();
+        }
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        String transition = old.filter(c -> c.getStatus().equals(status)).map(DeploymentCondition::getLastTransitionTime)
+                .orElse(now);
+        return new DeploymentConditionBuilder().withType(type).withStatus(status).withReason(reason)
+                .withMessage(message).withLastUpdateTime(now).withLastTransitionTime(transition).build();
+    }
+
+    // ------------------------------------------------------------ ReplicaSet controller and kubelet
+
+    private void reconcileReplicaSet(ReplicaSet rs) {
+        String ns = rs.getMetadata().getNamespace();
+        List<Pod> pods = pods(rs);
+        int want = specReplicas(rs);
+        for (int i = pods.size(); i < want; i++) {
+            Pod pod = new PodBuilder().withNewMetadata()
+                    .withName(rs.getMetadata().getName() + "-" + suffix()).withNamespace(ns)
+                    .withLabels(rs.getSpec().getTemplate().getMetadata().getLabels())
+                    .withOwnerReferences(owner("apps/v1", "ReplicaSet", rs.getMetadata().getName(),
+                            rs.getMetadata().getUid()))
+                    .endMetadata().withSpec(Serialization.clone(rs.getSpec().getTemplate().getSpec())).build();
+            Pod created = client.pods().inNamespace(ns).resource(pod).create();
+            podBorn.put(created.getMetadata().getUid(), Instant.now());
+            pokeAfter(readyDelay);
+        }
+        if (pods.size() > want) {
+            List<Pod> victims = new ArrayList<>(pods);
+            victims.sort(Comparator.comparing((Pod p) -> isReady(p)).thenComparing(p -> p.getMetadata().getName(),
+                    Comparator.reverseOrder()));
+            for (Pod p : victims.subList(0, pods.size() - want)) {
+                client.pods().inNamespace(ns).withName(p.getMetadata().getName()).delete();
+            }
+        }
+        List<Pod> now = pods(rs);
+        for (Pod p : now) {
+            kubelet(p);
+        }
+        now = pods(rs);
+        int ready = (int) now.stream().filter(DeploymentController::isReady).count();
+        ReplicaSetStatus next = new ReplicaSetStatusBuilder().withReplicas(now.size()).withFullyLabeledReplicas(now.size())
+                .withReadyReplicas(ready).withAvailableReplicas(ready)
+                .withObservedGeneration(rs.getMetadata().getGeneration()).build();
+        if (!next.equals(rs.getStatus())) {
+            ReplicaSet latest = client.apps().replicaSets().inNamespace(ns).withName(rs.getMetadata().getName()).get();
+            if (latest != null) {
+                latest.setStatus(next);
+                client.apps().replicaSets().inNamespace(ns).resource(latest).updateStatus();
+            }
+        }
+    }
+
+    /** The kubelet's part: after the delay a Pod is Running and Ready, or stuck waiting if its image fails. */
+    private void kubelet(Pod pod) {
+        if (pod.getStatus() != null && pod.getStatus().getContainerStatuses() != null
+                && !pod.getStatus().getContainerStatuses().isEmpty()) {
+            return; // already started (or stuck): the kubelet decided once
+        }
+        Instant born = podBorn.computeIfAbsent(pod.getMetadata().getUid(), k -> Instant.now());
+        if (Duration.between(born, Instant.now()).compareTo(readyDelay) < 0) {
+            pokeAfter(readyDelay.minus(Duration.between(born, Instant.now())).plusMillis(5));
+            return;
+        }
+        String failure = null;
+        String failingImage = null;
+        for (var c : pod.getSpec().getContainers()) {
+            if (failingImages.containsKey(c.getImage())) {
+                failure = failingImages.get(c.getImage());
+                failingImage = c.getImage();
+            }
+        }
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        List<ContainerStatus> statuses = new ArrayList<>();
+        for (var c : pod.getSpec().getContainers()) {
+            ContainerStatusBuilder b = new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage())
+                    .withReady(failure == null).withRestartCount(0);
+            if (failure == null) {
+                b.withNewState().withNewRunning().withStartedAt(now).endRunning().endState().withStarted(true);
+            } else {
+                String message = failure.equals(IMAGE_PULL_BACK_OFF) ? "Back-off pulling image \"" + c.getImage() + "\""
+                        : "back-off 10s restarting failed container=" + c.getName() + " pod=" + pod.getMetadata()
+                                .getName();
+                b.withNewState().withNewWaiting().withReason(failure).withMessage(message).endWaiting().endState()
+                        .withStarted(false);
+            }
+            statuses.add(b.build());
+        }
+        PodCondition readyCondition = new PodConditionBuilder().withType("Ready")
+                .withStatus(failure == null ? "True" : "False").withLastTransitionTime(now)
+                .withReason(failure == null ? null : "ContainersNotReady").build();
+        PodStatus status = new PodStatusBuilder().withPhase(failure == null ? "Running" : "Pending")
+                .withConditions(readyCondition).withContainerStatuses(statuses).withPodIP("10.0.0." + (1 + ThreadLocalRandom
+                        .current().nextInt(250))).withStartTime(now).build();
+        pod.setStatus(status);
+        client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).updateStatus();
+        if (failure != null) {
+            String reason = failure.equals(IMAGE_PULL_BACK_OFF) ? "Failed" : "BackOff";
+            String message = failure.equals(IMAGE_PULL_BACK_OFF)
+                    ? "Failed to pull image \"" + failingImage + "\": rpc error: code = NotFound desc = failed to pull "
+                            + "and unpack image \"" + failingImage + "\": not found"
+                    : "Back-off restarting failed container in pod " + pod.getMetadata().getName();
+            client.v1().events().inNamespace(pod.getMetadata().getNamespace()).resource(new EventBuilder()
+                    .withNewMetadata().withName(pod.getMetadata().getName() + "." + Long.toHexString(System.nanoTime()))
+                    .endMetadata().withNewInvolvedObject().withKind("Pod").withApiVersion("v1")
+                    .withName(pod.getMetadata().getName()).withNamespace(pod.getMetadata().getNamespace())
+                    .withUid(pod.getMetadata().getUid()).endInvolvedObject().withType("Warning").withReason(reason)
+                    .withMessage(message).withCount(1).withFirstTimestamp(now).withLastTimestamp(now)
+                    .withNewSource().withComponent("kubelet").endSource().build()).create();
+        }
+    }
+
+    // ------------------------------------------------------------ helpers
+
+    private List<Pod> pods(ReplicaSet rs) {
+        String uid = rs.getMetadata().getUid();
+        return client.pods().inNamespace(rs.getMetadata().getNamespace())
+                .withLabels(rs.getSpec().getSelector().getMatchLabels()).list().getItems().stream()
+                .filter(p -> ownedBy(p.getMetadata().getOwnerReferences(), uid)).toList();
+    }
+
+    private int readyPods(ReplicaSet rs) {
+        return (int) pods(rs).stream().filter(DeploymentController::isReady).count();
+    }
+
+    private int specReplicas(ReplicaSet rs) {
+        return Optional.ofNullable(rs.getSpec().getReplicas()).orElse(1);
+    }
+
+    static boolean isReady(Pod p) {
+        return p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    private static IntOrString rollingParam(Deployment d, boolean surge) {
+        var strategy = d.getSpec().getStrategy();
+        if (strategy == null || strategy.getRollingUpdate() == null) {
+            return new IntOrString("25%");
+        }
+        IntOrString v = surge ? strategy.getRollingUpdate().getMaxSurge()
+                : strategy.getRollingUpdate().getMaxUnavailable();
+        return v == null ? new IntOrString("25%") : v;
+    }
+
+    /** Percentages round up for maxSurge and down for maxUnavailable, as in the real controller. */
+    private static int resolve(IntOrString v, int desired, boolean roundUp) {
+        if (v.getIntVal() != null) {
+            return v.getIntVal();
+        }
+        String s = v.getStrVal();
+        if (s.endsWith("%")) {
+            double share = Integer.parseInt(s.substring(0, s.length() - 1)) * desired / 100.0;
+            return (int) (roundUp ? Math.ceil(share) : Math.floor(share));
+        }
+        return Integer.parseInt(s);
+    }
+
+    private static boolean ownedBy(List<OwnerReference> refs, String uid) {
+        return refs != null && refs.stream().anyMatch(r -> uid.equals(r.getUid()));
+    }
+
+    private static OwnerReference owner(String apiVersion, String kind, String name, String uid) {
+        return new OwnerReferenceBuilder().withApiVersion(apiVersion).withKind(kind).withName(name).withUid(uid)
+                .withController(true).withBlockOwnerDeletion(true).build();
+    }
+
+    /** A stable short hash of the pod template, in the alphabet Kubernetes uses for generated names. */
+    static String templateHash(PodTemplateSpec template) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(Serialization.asJson(template).getBytes(StandardCharsets.UTF_8));
+            String alphabet = "bcdfghjklmnpqrstvwxz2456789";
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < 10; i++) {
+                b.append(alphabet.charAt((digest[i] & 0xff) % alphabet.length()));
+            }
+            return b.toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String suffix() {
+        String alphabet = "bcdfghjklmnpqrstvwxz2456789";
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 5; i++) {
+            b.append(alphabet.charAt(ThreadLocalRandom.current().nextInt(alphabet.length())));
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,86 @@
+package io.jenkins.plugins.progressive.kubernetes.traffic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.jenkins.plugins.progressive.kubernetes.apiserver.KubernetesApiServer;
+import io.jenkins.plugins.progressive.kubernetes.traffic.replicas.ReplicaRatioRouter;
+import io.jenkins.plugins.progressive.rollout.Routes;
+import io.jenkins.plugins.progressive.spec.Target;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+
+class ReplicaRatioRouterProperties {
+
+    private static KubernetesApiServer api;
+    private static KubernetesClient client;
+    private static ReplicaRatioRouter router;
+
+    @BeforeContainer
+    static void start() {
+        api = new KubernetesApiServer().start();
+        api.createNamespace("prod");
+        client = api.client();
+        for (String name : new String[] {"shop", "shop-canary"}) {
+            client.apps().deployments().inNamespace("prod").resource(new DeploymentBuilder().withNewMetadata()
+                    .withName(name).endMetadata().withNewSpec().withReplicas(1).withNewSelector()
+                    .addToMatchLabels("app", name).endSelector().withNewTemplate().withNewMetadata()
+                    .addToLabels("app", name).endMetadata().withNewSpec().addNewContainer().withName("shop")
+                    .withImage("registry/shop:1").endContainer().endSpec().endTemplate().endSpec().build()).create();
+        }
+        router = new ReplicaRatioRouter(client, new Target.Kubernetes("prod", "shop", "shop", "registry/shop"));
+    }
+
+    @AfterContainer
+    static void stop() {
+        api.close();
+    }
+
+    private static void setReady(String name, int ready) {
+        Deployment d = client.apps().deployments().inNamespace("prod").withName(name).get();
+        d.setStatus(new DeploymentStatusBuilder().withObservedGeneration(1L).withReplicas(ready)
+                .withReadyReplicas(ready).withAvailableReplicas(ready).build());
+        client.apps().deployments().inNamespace("prod").resource(d).updateStatus();
+    }
+
+    @Property(tries = 60)
+    void readsBackTheShareOfReadyPodsFromTheApiServer(@ForAll @IntRange(max = 40) int stable,
+            @ForAll @IntRange(max = 40) int canary) {
+        setReady("shop", stable);
+        setReady("shop-canary", canary);
+        Routes routes = router.getRoutes();
+        assertThat(routes.stable() + routes.canary()).isEqualTo(100);
+        if (stable + canary == 0) {
+            assertThat(routes).isEqualTo(Routes.ALL_STABLE);
+        } else {
+            assertThat(Math.abs(routes.canary() - 100.0 * canary / (stable + canary))).isLessThanOrEqualTo(0.5);
+            assertThat(routes.canary() == 0).isEqualTo(canary == 0);
+            assertThat(routes.canary() == 100).isEqualTo(stable == 0);
+        }
+    }
+
+    @Property
+    void sizingThenReadingBackComesClosestToTheWeight(@ForAll @IntRange(max = 100) int weight,
+            @ForAll @IntRange(min = 1, max = 60) int total) {
+        int canary = ReplicaRatioRouter.canaryReplicas(weight, total);
+        assertThat(canary).isBetween(0, total);
+        if (weight >= 1 && weight <= 99 && total > 1) {
+            assertThat(canary).as("neither side 0").isBetween(1, total - 1);
+        }
+        Routes served = ReplicaRatioRouter.share(total - canary, canary);
+        double error = Math.abs(100.0 * canary / total - weight);
+        int lo = weight >= 1 && weight <= 99 && total > 1 ? 1 : 0;
+        int hi = weight >= 1 && weight <= 99 && total > 1 ? total - 1 : total;
+        for (int other = lo; other <= hi; other++) {
+            assertThat(error).as("canary=%d vs %d of %d for %d%%", canary, other, total, weight)
+                    .isLessThanOrEqualTo(Math.abs(100.0 * other / total - weight) + 1e-9);
+        }
+        assertThat(Math.abs(served.canary() - 100.0 * canary / total)).isLessThanOrEqualTo(0.5);
+    }
+}
