@@ -1,0 +1,6 @@
+package org.jenkinsci.plugins.plaincredentials;
+
+import com.cloudbees.plugins.credentials.common.StandardCredentials;
+
+public interface StringCredentials extends StandardCredentials {
+}
