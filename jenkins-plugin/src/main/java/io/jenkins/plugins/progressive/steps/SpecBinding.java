@@ -76,6 +76,11 @@ final class SpecBinding {
     static RolloutSpec resolve(Plan plan, String specText) throws AbortException {
         ObjectNode tree = tree(plan, specText);
         List<SpecProblem> problems = new ArrayList<>();
+        if (plan.strategy != null && !tree.path("strategy").has(plan.strategy)) {
+            problems.add(new SpecProblem("strategy." + plan.strategy, plan.functionName + " needs strategy."
+                    + plan.strategy + ": give its parameters (" + parametersOf(plan.strategy)
+                    + ") or a spec file that has it"));
+        }
         if (plan.strategy != null && tree.get("strategy") instanceof ObjectNode strategy) {
             for (String other : STRATEGIES) {
                 if (!other.equals(plan.strategy) && strategy.has(other)) {
@@ -129,6 +134,14 @@ final class SpecBinding {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a plan holds the JSON it was made with", e);
         }
+    }
+
+    private static String parametersOf(String strategy) {
+        return switch (strategy) {
+            case "canary" -> "steps";
+            case "blueGreen" -> "previewService, prePromotionAnalysis, …";
+            default -> "batches, …";
+        };
     }
 
     private static String stepOf(String strategy) {
