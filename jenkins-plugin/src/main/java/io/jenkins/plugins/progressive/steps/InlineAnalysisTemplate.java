@@ -2,7 +2,7 @@ package io.jenkins.plugins.progressive.steps;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import hudson.Extension;
-import hudson.model.AbstractDescribableImpl;
+import hudson.model.Describable;
 import hudson.model.Descriptor;
 import hudson.model.Item;
 import hudson.util.FormValidation;
@@ -22,8 +22,7 @@ import org.kohsuke.stapler.verb.POST;
  * One analysis template given inline, with the spec's field names: a Prometheus query judged by conditions, a
  * canary/baseline pair judged by Mann-Whitney, or a web endpoint answering JSON.
  */
-@SuppressWarnings("deprecation") // AbstractDescribableImpl: what Step itself still extends
-public final class InlineAnalysisTemplate extends AbstractDescribableImpl<InlineAnalysisTemplate> {
+public final class InlineAnalysisTemplate implements Describable<InlineAnalysisTemplate> {
 
     static final List<String> JUDGES = List.of("mannWhitney");
     static final List<String> DIRECTIONS = List.of("increase", "decrease", "either");
