@@ -8,8 +8,4 @@ public class EnvVars extends TreeMap<String, String> {
     private EnvVars() {
         throw new UnsupportedOperationException("stub");
     }
-
-    public String expand(String s) {
-        throw new UnsupportedOperationException("stub");
-    }
 }

@@ -13,10 +13,6 @@ public abstract class FormValidation extends IOException {
         throw new UnsupportedOperationException("stub");
     }
 
-    public static FormValidation warning(String message) {
-        throw new UnsupportedOperationException("stub");
-    }
-
     public static FormValidation ok() {
         throw new UnsupportedOperationException("stub");
     }

@@ -5,10 +5,6 @@ public class CredentialsMatchers {
         throw new UnsupportedOperationException("stub");
     }
 
-    public static CredentialsMatcher always() {
-        throw new UnsupportedOperationException("stub");
-    }
-
     @SuppressWarnings("rawtypes")
     public static CredentialsMatcher instanceOf(Class clazz) {
         throw new UnsupportedOperationException("stub");
