@@ -42,7 +42,7 @@ public abstract class DeliveryBuilder extends Builder implements SimpleBuildStep
             throws IOException, InterruptedException {
         String key = driver.start(new RolloutDriver.Request(plan.operation, spec, Optional.ofNullable(plan.cluster),
                 plan.options)).key();
-        listener.getLogger().println("[" + plan.functionName + "] started " + spec.name() + " " + spec.version()
+        listener.getLogger().println("[" + plan.functionName + "] started " + DeliveryExecution.describe(spec)
                 + " (" + key + ")");
         InterruptedException interrupted = null;
         String last = "";

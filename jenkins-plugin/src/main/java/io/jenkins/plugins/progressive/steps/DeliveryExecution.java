@@ -128,7 +128,7 @@ final class DeliveryExecution extends StepExecution {
                         : readSpec(getContext().get(FilePath.class), plan));
                 key = driver.start(new RolloutDriver.Request(plan.operation, spec, Optional.ofNullable(plan.cluster),
                         plan.options)).key();
-                log("started " + spec.name() + " " + spec.version() + " (" + key + ")");
+                log("started " + describe(spec) + " (" + key + ")");
                 // the key is all a restarted controller needs: persist it now rather than at the next checkpoint
                 getContext().saveState();
             }
@@ -187,6 +187,10 @@ final class DeliveryExecution extends StepExecution {
         status = "failed: " + cause.getMessage();
         cancelNext();
         getContext().onFailure(cause);
+    }
+
+    static String describe(RolloutSpec spec) {
+        return spec.version().isEmpty() ? spec.name() : spec.name() + " " + spec.version();
     }
 
     /** The step's return value: plain maps and lists, which Pipeline scripts and the CPS transformer handle. */
