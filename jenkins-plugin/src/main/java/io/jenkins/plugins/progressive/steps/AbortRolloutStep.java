@@ -7,7 +7,10 @@ import java.util.Set;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 
-/** {@code abortRollout}: stops a live rollout; it then does what its onFailure says (by default: back to stable and restore the snapshot). */
+/**
+ * {@code abortRollout}: stops a live rollout; it then does what its onFailure says (by default: back to stable and
+ * restore the snapshot).
+ */
 public final class AbortRolloutStep extends RolloutCommandStep {
 
     static final String FUNCTION = "abortRollout";

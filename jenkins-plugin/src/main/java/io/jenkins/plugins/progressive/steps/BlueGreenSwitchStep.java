@@ -1,15 +1,18 @@
 package io.jenkins.plugins.progressive.steps;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import hudson.Extension;
 import hudson.model.TaskListener;
 import io.jenkins.plugins.progressive.configuration.Texts;
 import java.util.Set;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
-/** {@code blueGreenSwitch}: deploys the new version beside the old one, tests it through the preview, then flips all traffic at once. */
+/**
+ * {@code blueGreenSwitch}: deploys the new version beside the old one, tests it through the preview, then flips all
+ * traffic at once.
+ */
 public final class BlueGreenSwitchStep extends RolloutStep {
 
     static final String FUNCTION = "blueGreenSwitch";

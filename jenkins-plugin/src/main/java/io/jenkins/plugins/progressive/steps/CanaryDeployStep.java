@@ -1,14 +1,17 @@
 package io.jenkins.plugins.progressive.steps;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import hudson.Extension;
 import hudson.model.TaskListener;
 import io.jenkins.plugins.progressive.configuration.Texts;
 import java.util.Set;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 
-/** {@code canaryDeploy}: shifts a growing share of traffic to the new version, gated on metrics, and rolls back by itself when a gate fails. */
+/**
+ * {@code canaryDeploy}: shifts a growing share of traffic to the new version, gated on metrics, and rolls back by
+ * itself when a gate fails.
+ */
 public final class CanaryDeployStep extends RolloutStep {
 
     static final String FUNCTION = "canaryDeploy";

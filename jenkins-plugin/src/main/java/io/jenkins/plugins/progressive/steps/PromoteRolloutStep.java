@@ -7,7 +7,10 @@ import java.util.Set;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 
-/** {@code promoteRollout}: ends the current pause of a live rollout, or with {@code full: true} skips every remaining step and gate. */
+/**
+ * {@code promoteRollout}: ends the current pause of a live rollout, or with {@code full: true} skips every remaining
+ * step and gate.
+ */
 public final class PromoteRolloutStep extends RolloutCommandStep {
 
     static final String FUNCTION = "promoteRollout";

@@ -3,10 +3,10 @@ package io.jenkins.plugins.progressive.steps;
 import hudson.Extension;
 import hudson.model.TaskListener;
 import io.jenkins.plugins.progressive.configuration.Texts;
+import java.util.List;
 import java.util.Set;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
-import java.util.List;
 
 /** {@code restoreState}: restores a snapshot, optionally into other namespaces (region failover to a standby). */
 public final class RestoreStateStep extends TargetedStep {

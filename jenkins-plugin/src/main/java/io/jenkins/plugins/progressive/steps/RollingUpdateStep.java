@@ -1,13 +1,13 @@
 package io.jenkins.plugins.progressive.steps;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import hudson.Extension;
 import hudson.model.TaskListener;
 import io.jenkins.plugins.progressive.configuration.Texts;
 import java.util.Set;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** {@code rollingUpdate}: replaces instances in batches, with analysis after every batch. */
 public final class RollingUpdateStep extends RolloutStep {

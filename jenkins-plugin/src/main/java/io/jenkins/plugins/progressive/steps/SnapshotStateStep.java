@@ -1,12 +1,12 @@
 package io.jenkins.plugins.progressive.steps;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import hudson.Extension;
 import hudson.model.TaskListener;
 import io.jenkins.plugins.progressive.configuration.Texts;
 import java.util.Set;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** {@code snapshotState}: snapshots what a release touches (objects, and data through hooks) into a snapshot store. */
 public final class SnapshotStateStep extends TargetedStep {
