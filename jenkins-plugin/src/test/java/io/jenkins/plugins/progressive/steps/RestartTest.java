@@ -16,7 +16,7 @@ class RestartTest {
     private static final ScriptedDriver ENGINE = new ScriptedDriver();
 
     @RegisterExtension
-    private final JenkinsSessionExtension sessions = new JenkinsSessionExtension();
+    final JenkinsSessionExtension sessions = new JenkinsSessionExtension();
 
     @Test
     void aPausedCanaryResumesAfterARestartWithoutStartingTwice() throws Throwable {
