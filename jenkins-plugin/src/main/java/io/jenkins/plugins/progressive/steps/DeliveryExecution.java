@@ -27,9 +27,7 @@ final class DeliveryExecution extends StepExecution {
     private static final long serialVersionUID = 1L;
     private static final Logger LOGGER = Logger.getLogger(DeliveryExecution.class.getName());
 
-    /** After an engine call fails (the engine was unreachable, an I/O error), try again this much later… */
-    static final Duration RETRY_DELAY = Duration.ofSeconds(5);
-    /** …this many times in a row before the step fails. */
+    /** Engine calls failing this many times in a row (each retried after the runtime's delay) fail the step. */
     static final int MAX_RETRIES = 5;
 
     private final Plan plan;
@@ -152,12 +150,13 @@ final class DeliveryExecution extends StepExecution {
             fail(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            arm(RETRY_DELAY);
+            arm(runtime.retryDelay());
         } catch (IOException | RuntimeException e) {
             if (key != null && ++failedCalls <= MAX_RETRIES) {
                 LOGGER.log(Level.FINE, "engine call failed for " + key, e);
-                log("engine call failed (" + e.getMessage() + "); retrying in " + RETRY_DELAY.toSeconds() + "s");
-                arm(RETRY_DELAY);
+                log("engine call failed (" + e.getMessage() + "); retrying in " + runtime.retryDelay().toMillis()
+                        + " ms");
+                arm(runtime.retryDelay());
             } else {
                 fail(new AbortException(plan.functionName + ": " + e.getMessage()));
             }

@@ -23,20 +23,30 @@ public final class DeliveryRuntime {
 
     private static final int WORKERS = 2;
 
+    /** After an engine call fails (the engine unreachable, an I/O error), the next try comes this much later. */
+    private static final Duration RETRY_DELAY = Duration.ofSeconds(5);
+
     private final ScheduledExecutorService scheduler;
     private final ExecutorService workers;
+    private final Duration retryDelay;
     private volatile RolloutDriver driver;
 
     /** Jenkins' instance. */
     public DeliveryRuntime() {
-        this(null, newWorkerPool(), RolloutDriver.unavailable());
+        this(null, newWorkerPool(), RolloutDriver.unavailable(), RETRY_DELAY);
     }
 
     /** @param scheduler {@code null} means Jenkins' {@link Timer} */
-    DeliveryRuntime(ScheduledExecutorService scheduler, ExecutorService workers, RolloutDriver driver) {
+    DeliveryRuntime(ScheduledExecutorService scheduler, ExecutorService workers, RolloutDriver driver,
+            Duration retryDelay) {
         this.scheduler = scheduler;
         this.workers = workers;
         this.driver = driver;
+        this.retryDelay = retryDelay;
+    }
+
+    Duration retryDelay() {
+        return retryDelay;
     }
 
     static DeliveryRuntime get() {

@@ -37,7 +37,7 @@ class DeliveryExecutionTest {
         ExecutorService workers = Executors.newFixedThreadPool(2);
         schedulers.add(timer);
         pools.add(workers);
-        return new DeliveryRuntime(timer, workers, driver);
+        return new DeliveryRuntime(timer, workers, driver, Duration.ofMillis(10));
     }
 
     private static Plan canaryPlan() throws AbortException {
@@ -190,6 +190,49 @@ class DeliveryExecutionTest {
                 .withMessageContaining("spec: reading 'deploy/shop.yaml' needs a workspace")
                 .withMessageContaining("inside node");
         assertThat(driver.calls).isEmpty();
+    }
+
+    @Test
+    void engineErrorsAreRetriedAndOnlyARunOfThemFailsTheStep() throws Exception {
+        FakeDriver engine = new FakeDriver(1, false, FakeDriver.succeeded());
+        java.util.concurrent.atomic.AtomicInteger failuresLeft = new java.util.concurrent.atomic.AtomicInteger(3);
+        RolloutDriver flaky = new RolloutDriver() {
+            @Override
+            public Started start(Request request) throws java.io.IOException {
+                return engine.start(request);
+            }
+
+            @Override
+            public Tick advance(String key) throws java.io.IOException {
+                if (failuresLeft.getAndDecrement() > 0) {
+                    throw new java.io.IOException("connection refused");
+                }
+                return engine.advance(key);
+            }
+
+            @Override
+            public void promote(String key, boolean full) {
+            }
+
+            @Override
+            public void abort(String key, String reason) {
+            }
+
+            @Override
+            public void rollback(String key, String reason) {
+            }
+        };
+        FakeStepContext context = new FakeStepContext();
+        new DeliveryExecution(context, runtime(flaky), canaryPlan()).start();
+        assertThat(resultOf(context)).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("status", "Succeeded");
+        assertThat(context.log()).contains("engine call failed (connection refused); retrying in 10 ms");
+
+        failuresLeft.set(DeliveryExecution.MAX_RETRIES + 1);
+        FakeStepContext second = new FakeStepContext();
+        new DeliveryExecution(second, runtime(flaky), canaryPlan()).start();
+        assertThat(second.result).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
+                .havingCause().isInstanceOf(AbortException.class).withMessage("canaryDeploy: connection refused");
     }
 
     @Test
