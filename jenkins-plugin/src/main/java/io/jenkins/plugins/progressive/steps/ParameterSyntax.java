@@ -35,6 +35,11 @@ final class ParameterSyntax {
         return Arrays.stream(text.trim().split("[,\\s]+")).filter(s -> !s.isEmpty()).toList();
     }
 
+    /** A command line split at whitespace only: an argument may contain commas ({@code --labels a,b}). */
+    static List<String> words(String text) {
+        return text == null || text.isBlank() ? List.of() : List.of(text.trim().split("\\s+"));
+    }
+
     static Optional<String> checkDuration(String value) {
         String v = value == null ? "" : value.trim();
         if (v.isEmpty()) {

@@ -51,7 +51,7 @@ public abstract class RolloutStep extends AnalysedStep {
             required(b, n, "upstream", nginxUpstream, "nginxUpstream");
             if (!nginxReloadCommand.isEmpty()) {
                 ArrayNode argv = n.putArray("reloadCommand");
-                ParameterSyntax.list(nginxReloadCommand.replace(',', ' ')).forEach(argv::add);
+                ParameterSyntax.words(nginxReloadCommand).forEach(argv::add);
             }
         }
         if (!ingress.isEmpty()) {

@@ -55,6 +55,9 @@ public abstract class TargetedStep extends Step {
 
     /** Adds this step's parameters to the binding; subclasses add theirs after calling this. */
     void bind(Binding b) {
+        if (!spec.isEmpty() && !insideWorkspace(spec)) {
+            b.problem("spec", "'" + spec + "' is not a relative path inside the workspace (no leading '/', no '..')");
+        }
         b.text(name, "name");
         b.text(version, "version");
         String defaultNamespace = "";
@@ -82,7 +85,7 @@ public abstract class TargetedStep extends Step {
             ObjectNode target = b.object("target", "local");
             if (!command.isEmpty()) {
                 ArrayNode argv = target.putArray("command");
-                ParameterSyntax.list(command.replace(',', ' ')).forEach(argv::add);
+                ParameterSyntax.words(command).forEach(argv::add);
             }
             if (instances < 0) {
                 b.problem("instances", instances + " is not an instance count: use 1 or more");
@@ -101,6 +104,13 @@ public abstract class TargetedStep extends Step {
             b.text(container, "container", "target", "kubernetes");
             b.text(image, "image", "target", "kubernetes");
         }
+    }
+
+    /** The spec is read on the agent as the build's user could not otherwise: keep it to the workspace. */
+    static boolean insideWorkspace(String path) {
+        String p = path.replace('\\', '/');
+        return !p.startsWith("/") && !p.matches("^[A-Za-z]:.*") && java.util.Arrays.stream(p.split("/"))
+                .noneMatch(".."::equals);
     }
 
     static String known(List<String> names) {

@@ -125,7 +125,7 @@ class StepBindingTest {
         RollingUpdateStep step = new RollingUpdateStep();
         step.setName("shop");
         step.setVersion("2.0.0");
-        step.setCommand("python3 app.py --port {port} --version {version}");
+        step.setCommand("python3 app.py --port {port} --version {version} --labels a,b");
         step.setInstances(3);
         step.setBatches("25%, 50%, 100%");
         step.setPauseBetweenBatches("1m");
@@ -140,7 +140,7 @@ class StepBindingTest {
         JsonNode tree = tree(SpecBinding.plan(step, servers));
 
         assertThat(tree.path("target")).isEqualTo(json("""
-                {'local':{'command':['python3','app.py','--port','{port}','--version','{version}'],'instances':3}}"""));
+                {'local':{'command':['python3','app.py','--port','{port}','--version','{version}','--labels','a,b'],'instances':3}}"""));
         assertThat(tree.path("strategy")).isEqualTo(json("""
                 {'rolling':{'batches':['25%','50%','100%'],'pauseBetweenBatches':'1m','analysis':['error-rate'],
                  'maxUnavailable':0}}"""));
@@ -263,6 +263,20 @@ class StepBindingTest {
         assertThatThrownBy(() -> SpecBinding.resolve(plan, "name: [unclosed")).isInstanceOf(AbortException.class)
                 .hasMessageStartingWith("canaryDeploy: 1 problem, nothing was changed:\n  - spec: 'deploy/shop.yaml' "
                         + "is not valid YAML or JSON");
+    }
+
+    @Test
+    void aSpecFileMustBeInsideTheWorkspace() throws Exception {
+        for (String outside : List.of("/etc/passwd", "../other-job/spec.yaml", "deploy/../../x.yaml", "C:\\spec.yaml",
+                "deploy\\..\\..\\x.yaml")) {
+            CanaryDeployStep step = new CanaryDeployStep();
+            step.setSpec(outside);
+            assertThatThrownBy(() -> SpecBinding.plan(step, servers)).as(outside).isInstanceOf(AbortException.class)
+                    .hasMessageContaining("- spec: '" + outside + "' is not a relative path inside the workspace");
+        }
+        CanaryDeployStep inside = new CanaryDeployStep();
+        inside.setSpec("deploy/..shop/spec.yaml");
+        assertThat(SpecBinding.plan(inside, servers).specPath).isEqualTo("deploy/..shop/spec.yaml");
     }
 
     @Test
