@@ -31,9 +31,9 @@ final class DeliveryExecution extends StepExecution {
     static final int MAX_RETRIES = 5;
 
     private final Plan plan;
-    private String key;
+    private volatile String key;
     private long startedAtMillis;
-    private String status = "waiting to start";
+    private volatile String status = "waiting to start";
     private boolean finished;
     private String abortReason;
     private boolean abortSent;
@@ -90,8 +90,10 @@ final class DeliveryExecution extends StepExecution {
         }
     }
 
+    /** Not synchronized: a thread dump must not wait for an engine call. */
     @Override
-    public synchronized String getStatus() {
+    public String getStatus() {
+        String key = this.key;
         return key == null ? status : status + " (rollout " + key + ")";
     }
 
@@ -99,7 +101,7 @@ final class DeliveryExecution extends StepExecution {
         return finished;
     }
 
-    synchronized String key() {
+    String key() {
         return key;
     }
 
