@@ -3,6 +3,7 @@ package io.jenkins.plugins.progressive.steps;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import hudson.Extension;
+import hudson.model.Run;
 import hudson.model.TaskListener;
 import io.jenkins.plugins.progressive.configuration.Texts;
 import java.util.Set;
@@ -121,7 +122,7 @@ public final class BlueGreenSwitchStep extends RolloutStep {
 
         @Override
         public Set<? extends Class<?>> getRequiredContext() {
-            return Set.of(TaskListener.class);
+            return Set.of(Run.class, TaskListener.class);
         }
     }
 }

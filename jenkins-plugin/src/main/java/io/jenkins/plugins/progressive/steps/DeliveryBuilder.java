@@ -31,23 +31,24 @@ public abstract class DeliveryBuilder extends Builder implements SimpleBuildStep
         Plan plan = SpecBinding.plan(step, ProgressiveConfiguration.get());
         RolloutSpec spec = SpecBinding.resolve(plan,
                 plan.specPath == null ? null : DeliveryExecution.readSpec(workspace, plan));
-        RolloutDriver.Outcome outcome = runToEnd(DeliveryRuntime.get().driver(), plan, spec, listener);
+        RolloutDriver.Outcome outcome = runToEnd(DeliveryRuntime.get().driver(), plan, spec,
+                BuildCredentials.of(run), listener);
         if (!outcome.succeeded() && plan.operation != RolloutDriver.Operation.GATE) {
             throw new AbortException(plan.functionName + ": " + outcome.status() + (outcome.reason().isEmpty() ? ""
                     : ": " + outcome.reason()));
         }
     }
 
-    static RolloutDriver.Outcome runToEnd(RolloutDriver driver, Plan plan, RolloutSpec spec, TaskListener listener)
-            throws IOException, InterruptedException {
+    static RolloutDriver.Outcome runToEnd(RolloutDriver driver, Plan plan, RolloutSpec spec,
+            RolloutDriver.CredentialLookup credentials, TaskListener listener) throws IOException, InterruptedException {
         String key = driver.start(new RolloutDriver.Request(plan.operation, spec, Optional.ofNullable(plan.cluster),
-                plan.options)).key();
+                plan.options, credentials)).key();
         listener.getLogger().println("[" + plan.functionName + "] started " + DeliveryExecution.describe(spec)
                 + " (" + key + ")");
         InterruptedException interrupted = null;
         String last = "";
         while (true) {
-            RolloutDriver.Tick tick = driver.advance(key);
+            RolloutDriver.Tick tick = driver.advance(key, credentials);
             if (tick instanceof RolloutDriver.Tick.Done done) {
                 RolloutDriver.Outcome outcome = done.outcome();
                 listener.getLogger().println("[" + plan.functionName + "] " + outcome.status()

@@ -2,6 +2,7 @@ package io.jenkins.plugins.progressive.steps;
 
 import hudson.AbortException;
 import hudson.FilePath;
+import hudson.model.Run;
 import hudson.model.TaskListener;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
 import java.io.IOException;
@@ -123,11 +124,12 @@ final class DeliveryExecution extends StepExecution {
         }
         RolloutDriver driver = runtime.driver();
         try {
+            RolloutDriver.CredentialLookup credentials = BuildCredentials.of(getContext().get(Run.class));
             if (key == null) {
                 RolloutSpec spec = SpecBinding.resolve(plan, plan.specPath == null ? null
                         : readSpec(getContext().get(FilePath.class), plan));
                 key = driver.start(new RolloutDriver.Request(plan.operation, spec, Optional.ofNullable(plan.cluster),
-                        plan.options)).key();
+                        plan.options, credentials)).key();
                 log("started " + describe(spec) + " (" + key + ")");
                 // the key is all a restarted controller needs: persist it now rather than at the next checkpoint
                 getContext().saveState();
@@ -137,7 +139,7 @@ final class DeliveryExecution extends StepExecution {
                 abortSent = true;
                 log("abort requested: " + abortReason);
             }
-            RolloutDriver.Tick tick = driver.advance(key);
+            RolloutDriver.Tick tick = driver.advance(key, credentials);
             failedCalls = 0;
             if (tick instanceof RolloutDriver.Tick.Wait wait) {
                 if (!wait.status().equals(status)) {

@@ -1,6 +1,7 @@
 package io.jenkins.plugins.progressive.steps;
 
 import hudson.Extension;
+import hudson.model.Run;
 import hudson.model.TaskListener;
 import io.jenkins.plugins.progressive.configuration.Texts;
 import java.util.Set;
@@ -55,7 +56,7 @@ public final class PromoteRolloutStep extends RolloutCommandStep {
 
         @Override
         public Set<? extends Class<?>> getRequiredContext() {
-            return Set.of(TaskListener.class);
+            return Set.of(Run.class, TaskListener.class);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.jenkins.plugins.progressive.steps;
 
 import hudson.Extension;
+import hudson.model.Run;
 import hudson.model.TaskListener;
 import io.jenkins.plugins.progressive.configuration.Texts;
 import java.util.List;
@@ -121,7 +122,7 @@ public final class RestoreStateStep extends TargetedStep {
 
         @Override
         public Set<? extends Class<?>> getRequiredContext() {
-            return Set.of(TaskListener.class);
+            return Set.of(Run.class, TaskListener.class);
         }
     }
 }

@@ -19,8 +19,11 @@ public interface RolloutDriver {
     /** Registers the work and returns its key; nothing on the target changes before the first {@link #advance}. */
     Started start(Request request) throws IOException;
 
-    /** Performs the next action of the work under {@code key}, or reports that it is over. */
-    Tick advance(String key) throws IOException;
+    /**
+     * Performs the next action of the work under {@code key}, or reports that it is over. {@code credentials} is
+     * the running build's lookup, given on every call because a resumed build's is a new one.
+     */
+    Tick advance(String key, CredentialLookup credentials) throws IOException;
 
     /** Ends a pause (or every remaining step when {@code full}); {@code key} may be a rollout's name. */
     void promote(String key, boolean full) throws IOException;
@@ -49,12 +52,65 @@ public interface RolloutDriver {
      * @param cluster where Kubernetes targets live; empty means the controller's own kubeconfig or in-cluster account
      * @param options operation-specific settings (see {@link Operation}) and credential ids such as
      *                {@code encryptionKeyCredentialsId}; never a secret value
+     * @param credentials where the engine reads the credentials that the spec, the options and the cluster name
      */
     record Request(Operation operation, RolloutSpec spec, Optional<ClusterConnection> cluster,
-            Map<String, String> options) {
+            Map<String, String> options, CredentialLookup credentials) {
         public Request {
             options = Map.copyOf(options);
         }
+    }
+
+    /**
+     * Reads a credential from the Jenkins credentials store, in the context of the build that runs the step (so
+     * folder credentials and the build's permissions apply, and the use is tracked). The engine asks when it needs
+     * a value and keeps it no longer than the call that uses it: never in its state, a log or a snapshot.
+     */
+    @FunctionalInterface
+    interface CredentialLookup {
+        /** @throws IOException (an {@code AbortException}) when the id is unknown or of a kind the plugin cannot use */
+        Credential find(String credentialsId) throws IOException;
+
+        /** For work that has no build: every lookup fails, naming the id. */
+        CredentialLookup NONE = id -> {
+            throw new hudson.AbortException("credential '" + id + "' cannot be read: there is no build to read it for");
+        };
+    }
+
+    /** A credential's value, in the forms the engine uses. {@code toString()} never shows the secret. */
+    sealed interface Credential {
+        /** A secret text: a bearer token, an API key, a snapshot key. */
+        record Token(String value) implements Credential {
+            @Override
+            public String toString() {
+                return "Token[****]";
+            }
+        }
+
+        record UsernamePassword(String username, String password) implements Credential {
+            @Override
+            public String toString() {
+                return "UsernamePassword[" + username + ", ****]";
+            }
+        }
+
+        /** A secret file: a kubeconfig, a key file. */
+        record File(byte[] content) implements Credential {
+            @Override
+            public String toString() {
+                return "File[" + content.length + " bytes]";
+            }
+        }
+
+        /** A credential that makes a token for a given API server (the Kubernetes Credentials plugin's kind). */
+        record ClusterToken(TokenSource source) implements Credential {
+        }
+    }
+
+    /** Makes a bearer token for an API server. */
+    @FunctionalInterface
+    interface TokenSource {
+        String tokenFor(String serverUrl, String caCertificate, boolean skipTlsVerify) throws IOException;
     }
 
     /**
@@ -148,7 +204,7 @@ public interface RolloutDriver {
             }
 
             @Override
-            public Tick advance(String key) throws IOException {
+            public Tick advance(String key, CredentialLookup credentials) throws IOException {
                 throw missing();
             }
 

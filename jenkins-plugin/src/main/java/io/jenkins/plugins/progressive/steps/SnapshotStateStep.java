@@ -2,6 +2,7 @@ package io.jenkins.plugins.progressive.steps;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import hudson.Extension;
+import hudson.model.Run;
 import hudson.model.TaskListener;
 import io.jenkins.plugins.progressive.configuration.Texts;
 import java.util.Set;
@@ -119,7 +120,7 @@ public final class SnapshotStateStep extends TargetedStep {
 
         @Override
         public Set<? extends Class<?>> getRequiredContext() {
-            return Set.of(TaskListener.class);
+            return Set.of(Run.class, TaskListener.class);
         }
     }
 }

@@ -23,7 +23,7 @@ final class ScriptedDriver implements RolloutDriver {
     }
 
     @Override
-    public Tick advance(String key) {
+    public Tick advance(String key, CredentialLookup credentials) {
         if (aborts.containsKey(key)) {
             return new Tick.Done(new Outcome("RolledBack", "", "snap-1", List.of(), false, aborts.get(key)));
         }

@@ -34,6 +34,7 @@ class DeliveryBuilderTest {
         FakeDriver driver = new FakeDriver(2, false, FakeDriver.succeeded());
         Plan plan = plan();
         RolloutDriver.Outcome outcome = DeliveryBuilder.runToEnd(driver, plan, SpecBinding.resolve(plan, null),
+                RolloutDriver.CredentialLookup.NONE,
                 listener);
         assertThat(outcome.status()).isEqualTo("Succeeded");
         assertThat(log.toString(StandardCharsets.UTF_8)).contains("[canaryDeploy] started shop 1.4.2",
@@ -47,7 +48,8 @@ class DeliveryBuilderTest {
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread build = new Thread(() -> {
             try {
-                DeliveryBuilder.runToEnd(driver, plan, SpecBinding.resolve(plan, null), listener);
+                DeliveryBuilder.runToEnd(driver, plan, SpecBinding.resolve(plan, null),
+                        RolloutDriver.CredentialLookup.NONE, listener);
             } catch (Throwable t) {
                 thrown.set(t);
             }

@@ -203,11 +203,11 @@ class DeliveryExecutionTest {
             }
 
             @Override
-            public Tick advance(String key) throws java.io.IOException {
+            public Tick advance(String key, CredentialLookup credentials) throws java.io.IOException {
                 if (failuresLeft.getAndDecrement() > 0) {
                     throw new java.io.IOException("connection refused");
                 }
-                return engine.advance(key);
+                return engine.advance(key, credentials);
             }
 
             @Override

@@ -53,7 +53,7 @@ final class FakeDriver implements RolloutDriver {
     }
 
     @Override
-    public Tick advance(String key) throws IOException {
+    public Tick advance(String key, CredentialLookup credentials) throws IOException {
         calls.add("advance " + key);
         if (aborts.containsKey(key)) {
             return new Tick.Done(new Outcome("RolledBack", "", "snap-1", List.of(), false, aborts.get(key)));

@@ -3,6 +3,7 @@ package io.jenkins.plugins.progressive.steps;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import hudson.model.Item;
+import hudson.model.Run;
 import hudson.model.TaskListener;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
@@ -155,7 +156,8 @@ class FormResourcesTest {
                     .getConstructor().newInstance();
             assertThat(descriptor.getFunctionName()).isEqualTo(entry.getKey());
             assertThat(descriptor.getDisplayName()).isNotBlank();
-            assertThat(Set.<Class<?>>copyOf(descriptor.getRequiredContext())).containsExactly(TaskListener.class);
+            assertThat(Set.<Class<?>>copyOf(descriptor.getRequiredContext())).containsExactlyInAnyOrder(Run.class,
+                    TaskListener.class);
             assertThat(descriptor.getClass().isAnnotationPresent(hudson.Extension.class)).isTrue();
         }
     }
