@@ -32,6 +32,10 @@ final class BuildCredentials implements RolloutDriver.CredentialLookup {
             throw new AbortException("credential '" + credentialsId + "' does not exist, or this build may not use it");
         }
         CredentialsProvider.track(run, credential);
+        // first: some token producers are also usernames with passwords (OpenShift's), and mean the token
+        if (credential instanceof TokenProducer producer) {
+            return new RolloutDriver.Credential.ClusterToken(producer::getToken);
+        }
         if (credential instanceof StringCredentials text) {
             return new RolloutDriver.Credential.Token(text.getSecret().getPlainText());
         }
@@ -43,9 +47,6 @@ final class BuildCredentials implements RolloutDriver.CredentialLookup {
             try (InputStream content = file.getContent()) {
                 return new RolloutDriver.Credential.File(content.readAllBytes());
             }
-        }
-        if (credential instanceof TokenProducer producer) {
-            return new RolloutDriver.Credential.ClusterToken(producer::getToken);
         }
         throw new AbortException("credential '" + credentialsId + "' is a " + credential.getClass().getSimpleName()
                 + "; use a secret text, a username with password, a secret file or a Kubernetes token credential");
