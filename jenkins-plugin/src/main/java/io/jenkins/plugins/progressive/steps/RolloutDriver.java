@@ -193,9 +193,9 @@ public interface RolloutDriver {
     /** The driver of a controller where the engine has not been wired in: every call says so. */
     static RolloutDriver unavailable() {
         return new RolloutDriver() {
+            // a plain IOException, not an AbortException: a resumed step retries until the engine is wired in
             private IOException missing() {
-                return new hudson.AbortException("The progressive delivery engine is not available in this build of "
-                        + "the plugin");
+                return new IOException("the progressive delivery engine is not available (yet) on this controller");
             }
 
             @Override
