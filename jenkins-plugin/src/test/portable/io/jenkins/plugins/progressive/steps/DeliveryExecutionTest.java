@@ -236,6 +236,30 @@ class DeliveryExecutionTest {
     }
 
     @Test
+    void withoutAnEngineAStepFailsBeforeChangingAnythingAndAResumedOneWaitsForIt() throws Exception {
+        FakeStepContext fresh = new FakeStepContext();
+        new DeliveryExecution(fresh, runtime(RolloutDriver.unavailable()), canaryPlan()).start();
+        assertThat(fresh.result).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
+                .havingCause().isInstanceOf(AbortException.class)
+                .withMessage("canaryDeploy: the progressive delivery engine is not available (yet) on this controller");
+
+        // a step that was running when the controller stopped: the engine is wired in a moment after start-up
+        FakeDriver engine = new FakeDriver(2, true, FakeDriver.succeeded());
+        FakeStepContext context = new FakeStepContext();
+        DeliveryExecution running = new DeliveryExecution(context, runtime(engine), canaryPlan());
+        running.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> running.getStatus().startsWith("paused"));
+        DeliveryExecution resumed = (DeliveryExecution) deserialize(serialize(running));
+        DeliveryRuntime startingUp = runtime(RolloutDriver.unavailable());
+        resumed.resume(startingUp);
+        await().atMost(Duration.ofSeconds(10)).until(() -> context.log().contains("engine call failed"));
+        startingUp.useDriver(engine);
+        engine.promote(resumed.key(), false);
+        assertThat(resultOf(context)).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("status", "Succeeded");
+    }
+
+    @Test
     void commandStepsReachTheLiveRolloutByName() throws Exception {
         FakeDriver driver = new FakeDriver(0, false, FakeDriver.succeeded());
         PromoteRolloutStep promote = new PromoteRolloutStep();
