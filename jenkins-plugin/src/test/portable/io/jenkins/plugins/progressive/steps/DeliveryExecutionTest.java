@@ -33,11 +33,15 @@ class DeliveryExecutionTest {
     }
 
     private DeliveryRuntime runtime(RolloutDriver driver) {
+        return runtime(driver, Duration.ofMillis(10));
+    }
+
+    private DeliveryRuntime runtime(RolloutDriver driver, Duration retryDelay) {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         ExecutorService workers = Executors.newFixedThreadPool(2);
         schedulers.add(timer);
         pools.add(workers);
-        return new DeliveryRuntime(timer, workers, driver, Duration.ofMillis(10));
+        return new DeliveryRuntime(timer, workers, driver, retryDelay);
     }
 
     private static Plan canaryPlan() throws AbortException {
@@ -250,7 +254,7 @@ class DeliveryExecutionTest {
         running.start();
         await().atMost(Duration.ofSeconds(10)).until(() -> running.getStatus().startsWith("paused"));
         DeliveryExecution resumed = (DeliveryExecution) deserialize(serialize(running));
-        DeliveryRuntime startingUp = runtime(RolloutDriver.unavailable());
+        DeliveryRuntime startingUp = runtime(RolloutDriver.unavailable(), Duration.ofMillis(500));
         resumed.resume(startingUp);
         await().atMost(Duration.ofSeconds(10)).until(() -> context.log().contains("engine call failed"));
         startingUp.useDriver(engine);
