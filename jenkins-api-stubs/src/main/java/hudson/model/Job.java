@@ -1,0 +1,7 @@
+package hudson.model;
+
+public abstract class Job<JobT extends Job<JobT, RunT>, RunT extends Run<JobT, RunT>> {
+    Job() {
+        throw new UnsupportedOperationException("stub");
+    }
+}

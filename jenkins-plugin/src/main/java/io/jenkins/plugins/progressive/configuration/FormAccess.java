@@ -1,0 +1,58 @@
+package io.jenkins.plugins.progressive.configuration;
+
+import com.cloudbees.plugins.credentials.CredentialsMatcher;
+import com.cloudbees.plugins.credentials.CredentialsMatchers;
+import com.cloudbees.plugins.credentials.CredentialsProvider;
+import com.cloudbees.plugins.credentials.common.StandardCredentials;
+import com.cloudbees.plugins.credentials.common.StandardListBoxModel;
+import hudson.model.Item;
+import hudson.security.ACL;
+import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
+import java.util.List;
+import java.util.Optional;
+import jenkins.model.Jenkins;
+
+/**
+ * Permission checks shared by every form endpoint. A form inside a job checks the job's permissions; a form of the
+ * global configuration (no item) needs Overall/Administer.
+ */
+public final class FormAccess {
+
+    private FormAccess() {
+    }
+
+    /** May the current user configure {@code item} (or Jenkins itself, when {@code item} is null)? */
+    public static boolean mayConfigure(Item item) {
+        return item == null ? Jenkins.get().hasPermission(Jenkins.ADMINISTER) : item.hasPermission(Item.CONFIGURE);
+    }
+
+    public static FormValidation toValidation(Optional<String> problem) {
+        return problem.map(FormValidation::error).orElseGet(FormValidation::ok);
+    }
+
+    /**
+     * The credentials of the given types visible from {@code item}; only the current value for users who may not
+     * see the others.
+     */
+    public static ListBoxModel credentials(Item item, String currentValue, Class<?>... types) {
+        StandardListBoxModel result = new StandardListBoxModel();
+        String current = Texts.trim(currentValue);
+        boolean allowed = item == null
+                ? Jenkins.get().hasPermission(Jenkins.ADMINISTER)
+                : item.hasPermission(Item.EXTENDED_READ) || item.hasPermission(CredentialsProvider.USE_ITEM);
+        if (!allowed) {
+            result.includeCurrentValue(current);
+            return result;
+        }
+        CredentialsMatcher[] matchers = new CredentialsMatcher[types.length];
+        for (int i = 0; i < types.length; i++) {
+            matchers[i] = CredentialsMatchers.instanceOf(types[i]);
+        }
+        result.includeEmptyValue()
+                .includeMatchingAs(ACL.SYSTEM2, item, StandardCredentials.class, List.of(),
+                        CredentialsMatchers.anyOf(matchers))
+                .includeCurrentValue(current);
+        return result;
+    }
+}

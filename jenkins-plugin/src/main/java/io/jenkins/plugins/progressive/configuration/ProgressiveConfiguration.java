@@ -1,0 +1,68 @@
+package io.jenkins.plugins.progressive.configuration;
+
+import hudson.Extension;
+import hudson.ExtensionList;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import jenkins.model.GlobalConfiguration;
+import org.jenkinsci.Symbol;
+import org.kohsuke.stapler.DataBoundSetter;
+
+/**
+ * Manage Jenkins » System » Progressive Delivery: the clusters and Prometheus servers that steps name. Lists with
+ * setters, so Configuration as Code writes it as
+ * {@code unclassified: progressiveDelivery: clusters: [...] prometheusServers: [...]}.
+ */
+@Extension
+@Symbol("progressiveDelivery")
+public class ProgressiveConfiguration extends GlobalConfiguration implements Servers {
+
+    private List<Cluster> clusters = new ArrayList<>();
+    private List<PrometheusServer> prometheusServers = new ArrayList<>();
+
+    public ProgressiveConfiguration() {
+        load();
+    }
+
+    public static ProgressiveConfiguration get() {
+        return ExtensionList.lookupSingleton(ProgressiveConfiguration.class);
+    }
+
+    @Override
+    public String getDisplayName() {
+        return "Progressive Delivery";
+    }
+
+    @Override
+    public List<Cluster> getClusters() {
+        return clusters == null ? List.of() : List.copyOf(clusters);
+    }
+
+    @DataBoundSetter
+    public void setClusters(List<Cluster> clusters) {
+        this.clusters = clusters == null ? new ArrayList<>() : new ArrayList<>(clusters);
+        save();
+    }
+
+    @Override
+    public List<PrometheusServer> getPrometheusServers() {
+        return prometheusServers == null ? List.of() : List.copyOf(prometheusServers);
+    }
+
+    @DataBoundSetter
+    public void setPrometheusServers(List<PrometheusServer> prometheusServers) {
+        this.prometheusServers = prometheusServers == null ? new ArrayList<>() : new ArrayList<>(prometheusServers);
+        save();
+    }
+
+    @Override
+    public Optional<Cluster> cluster(String name) {
+        return getClusters().stream().filter(c -> c.getName().equals(name)).findFirst();
+    }
+
+    @Override
+    public Optional<PrometheusServer> prometheus(String name) {
+        return getPrometheusServers().stream().filter(p -> p.getName().equals(name)).findFirst();
+    }
+}

@@ -1,0 +1,237 @@
+package io.jenkins.plugins.progressive.steps;
+
+import hudson.AbortException;
+import hudson.FilePath;
+import hudson.model.Run;
+import hudson.model.TaskListener;
+import io.jenkins.plugins.progressive.spec.RolloutSpec;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Future;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
+import org.jenkinsci.plugins.workflow.steps.StepExecution;
+
+/**
+ * A long step as a state machine. {@link #start()} only schedules; each tick, on the plugin's pool, makes one engine
+ * call and schedules the next at the time the engine asked for. Between ticks the step holds no thread and no
+ * executor. Its state (the plan, the engine's key, whether an abort was asked for) is a few strings that Pipeline
+ * persists with the build, so after a controller restart {@link #onResume()} simply re-arms the next tick.
+ */
+final class DeliveryExecution extends StepExecution {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOGGER = Logger.getLogger(DeliveryExecution.class.getName());
+
+    /** Engine calls failing this many times in a row (each retried after the runtime's delay) fail the step. */
+    static final int MAX_RETRIES = 5;
+
+    private final Plan plan;
+    private volatile String key;
+    private long startedAtMillis;
+    private volatile String status = "waiting to start";
+    private boolean finished;
+    private String abortReason;
+    private boolean abortSent;
+    private Throwable stopCause;
+    private int failedCalls;
+
+    private transient DeliveryRuntime runtime;
+    private transient Future<?> next;
+
+    DeliveryExecution(StepContext context, DeliveryRuntime runtime, Plan plan) {
+        super(context);
+        this.runtime = runtime;
+        this.plan = plan;
+    }
+
+    @Override
+    public boolean start() {
+        synchronized (this) {
+            startedAtMillis = System.currentTimeMillis();
+            arm(Duration.ZERO);
+        }
+        return false;
+    }
+
+    @Override
+    public void onResume() {
+        resume(DeliveryRuntime.get());
+    }
+
+    /** After a restart: the engine still has the rollout under {@link #key}; carry on from there. */
+    synchronized void resume(DeliveryRuntime newRuntime) {
+        runtime = newRuntime;
+        if (!finished) {
+            arm(Duration.ZERO);
+        }
+    }
+
+    /** Asks the engine to abort (which then applies the rollout's onFailure); the step ends once it has. */
+    @Override
+    public synchronized void stop(Throwable cause) {
+        if (finished) {
+            return;
+        }
+        stopCause = cause;
+        abortReason = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+        if (key == null) {
+            // nothing was started: nothing to undo
+            finished = true;
+            cancelNext();
+            getContext().onFailure(cause);
+        } else {
+            status = "aborting: " + abortReason;
+            arm(Duration.ZERO);
+        }
+    }
+
+    /** Not synchronized: a thread dump must not wait for an engine call. */
+    @Override
+    public String getStatus() {
+        String key = this.key;
+        return key == null ? status : status + " (rollout " + key + ")";
+    }
+
+    synchronized boolean isFinished() {
+        return finished;
+    }
+
+    String key() {
+        return key;
+    }
+
+    private void arm(Duration delay) {
+        cancelNext();
+        next = runtime.schedule(this::tick, delay);
+    }
+
+    private void cancelNext() {
+        if (next != null) {
+            next.cancel(false);
+            next = null;
+        }
+    }
+
+    synchronized void tick() {
+        if (finished) {
+            return;
+        }
+        RolloutDriver driver = runtime.driver();
+        try {
+            RolloutDriver.CredentialLookup credentials = BuildCredentials.of(getContext().get(Run.class));
+            if (key == null) {
+                RolloutSpec spec = SpecBinding.resolve(plan, plan.specPath == null ? null
+                        : readSpec(getContext().get(FilePath.class), plan));
+                key = driver.start(new RolloutDriver.Request(plan.operation, spec, Optional.ofNullable(plan.cluster),
+                        plan.options, credentials)).key();
+                log("started " + describe(spec) + " (" + key + ")");
+                // the key is all a restarted controller needs: persist it now rather than at the next checkpoint
+                getContext().saveState();
+            }
+            if (abortReason != null && !abortSent) {
+                driver.abort(key, abortReason);
+                abortSent = true;
+                log("abort requested: " + abortReason);
+            }
+            RolloutDriver.Tick tick = driver.advance(key, credentials);
+            failedCalls = 0;
+            if (tick instanceof RolloutDriver.Tick.Wait wait) {
+                if (!wait.status().equals(status)) {
+                    log(wait.status());
+                }
+                status = wait.status();
+                arm(wait.after());
+            } else if (tick instanceof RolloutDriver.Tick.Done done) {
+                complete(done.outcome());
+            }
+        } catch (AbortException e) {
+            fail(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            arm(runtime.retryDelay());
+        } catch (IOException | RuntimeException e) {
+            if (key != null && ++failedCalls <= MAX_RETRIES) {
+                LOGGER.log(Level.FINE, "engine call failed for " + key, e);
+                log("engine call failed (" + e.getMessage() + "); retrying in " + runtime.retryDelay().toMillis()
+                        + " ms");
+                arm(runtime.retryDelay());
+            } else {
+                fail(new AbortException(plan.functionName + ": " + e.getMessage()));
+            }
+        }
+    }
+
+    private void complete(RolloutDriver.Outcome outcome) {
+        finished = true;
+        status = outcome.status();
+        Map<String, Object> result = resultMap(outcome, System.currentTimeMillis() - startedAtMillis);
+        log(outcome.status() + (outcome.verdict().isEmpty() ? "" : ", verdict " + outcome.verdict())
+                + (outcome.snapshotId().isEmpty() ? "" : ", snapshot " + outcome.snapshotId()));
+        if (stopCause != null) {
+            getContext().onFailure(stopCause);
+        } else if (outcome.succeeded() || plan.operation == RolloutDriver.Operation.GATE) {
+            // promotionGate reports its verdict instead of failing: the caller decides what a verdict means
+            getContext().onSuccess(result);
+        } else {
+            getContext().onFailure(new AbortException(plan.functionName + ": " + outcome.status()
+                    + (outcome.verdict().isEmpty() ? "" : " (verdict " + outcome.verdict() + ")")
+                    + (outcome.reason().isEmpty() ? "" : ": " + outcome.reason())));
+        }
+    }
+
+    private void fail(Throwable cause) {
+        finished = true;
+        status = "failed: " + cause.getMessage();
+        cancelNext();
+        getContext().onFailure(cause);
+    }
+
+    static String describe(RolloutSpec spec) {
+        return spec.version().isEmpty() ? spec.name() : spec.name() + " " + spec.version();
+    }
+
+    /** The step's return value: plain maps and lists, which Pipeline scripts and the CPS transformer handle. */
+    static Map<String, Object> resultMap(RolloutDriver.Outcome outcome, long durationMillis) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("status", outcome.status());
+        result.put("verdict", outcome.verdict());
+        result.put("snapshotId", outcome.snapshotId());
+        List<Map<String, Object>> measurements = new ArrayList<>();
+        outcome.measurements().forEach(m -> measurements.add(new LinkedHashMap<>(m)));
+        result.put("measurements", measurements);
+        result.put("durationMillis", durationMillis);
+        return result;
+    }
+
+    /** Reads the spec file from the workspace (on the agent that holds it). */
+    static String readSpec(FilePath workspace, Plan plan) throws IOException, InterruptedException {
+        if (workspace == null) {
+            throw SpecBinding.invalid(plan.functionName, List.of(new io.jenkins.plugins.progressive.spec.SpecProblem(
+                    "spec", "reading '" + plan.specPath + "' needs a workspace: call " + plan.functionName
+                            + " inside node { … }, or give the spec inline")));
+        }
+        FilePath file = workspace.child(plan.specPath);
+        if (!file.exists()) {
+            throw SpecBinding.invalid(plan.functionName, List.of(new io.jenkins.plugins.progressive.spec.SpecProblem(
+                    "spec", "no file '" + plan.specPath + "' in the workspace")));
+        }
+        return file.readToString();
+    }
+
+    private void log(String message) {
+        try {
+            TaskListener listener = getContext().get(TaskListener.class);
+            if (listener != null) {
+                listener.getLogger().println("[" + plan.functionName + "] " + message);
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            LOGGER.log(Level.FINE, "cannot write to the build log", e);
+        }
+    }
+}

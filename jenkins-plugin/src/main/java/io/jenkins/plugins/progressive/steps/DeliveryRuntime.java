@@ -1,0 +1,83 @@
+package io.jenkins.plugins.progressive.steps;
+
+import hudson.Extension;
+import hudson.ExtensionList;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import jenkins.util.Timer;
+
+/**
+ * Where step executions run: Jenkins' {@link Timer} keeps the wake-up times (one queue for every rollout), and a
+ * small pool of the plugin's own does the work, so a slow engine call never delays Jenkins' other timers and no
+ * rollout owns a thread while it waits.
+ */
+@Extension
+public final class DeliveryRuntime {
+
+    private static final int WORKERS = 2;
+
+    /** After an engine call fails (the engine unreachable, an I/O error), the next try comes this much later. */
+    private static final Duration RETRY_DELAY = Duration.ofSeconds(5);
+
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService workers;
+    private final Duration retryDelay;
+    private volatile RolloutDriver driver;
+
+    /** Jenkins' instance. */
+    public DeliveryRuntime() {
+        this(null, newWorkerPool(), RolloutDriver.unavailable(), RETRY_DELAY);
+    }
+
+    /** @param scheduler {@code null} means Jenkins' {@link Timer} */
+    DeliveryRuntime(ScheduledExecutorService scheduler, ExecutorService workers, RolloutDriver driver,
+            Duration retryDelay) {
+        this.scheduler = scheduler;
+        this.workers = workers;
+        this.driver = driver;
+        this.retryDelay = retryDelay;
+    }
+
+    Duration retryDelay() {
+        return retryDelay;
+    }
+
+    static DeliveryRuntime get() {
+        return ExtensionList.lookupSingleton(DeliveryRuntime.class);
+    }
+
+    RolloutDriver driver() {
+        return driver;
+    }
+
+    /** Puts the engine behind the steps (the engine wiring does this at start-up; JenkinsRule tests use a fake). */
+    public void useDriver(RolloutDriver newDriver) {
+        this.driver = newDriver;
+    }
+
+    /** Runs {@code work} on the plugin's pool after {@code delay}. */
+    Future<?> schedule(Runnable work, Duration delay) {
+        ScheduledExecutorService timer = scheduler != null ? scheduler : Timer.get();
+        return timer.schedule(() -> workers.execute(work), Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+    }
+
+    private static ExecutorService newWorkerPool() {
+        AtomicInteger count = new AtomicInteger();
+        ThreadFactory threads = r -> {
+            Thread t = new Thread(r, "progressive-delivery-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(WORKERS, WORKERS, 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), threads);
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+}

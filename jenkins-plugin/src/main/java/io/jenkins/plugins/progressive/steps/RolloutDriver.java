@@ -1,0 +1,227 @@
+package io.jenkins.plugins.progressive.steps;
+
+import io.jenkins.plugins.progressive.spec.RolloutSpec;
+import java.io.IOException;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the steps need from the engine, and nothing more. Every call returns quickly: the engine performs at most
+ * one idempotent action per {@link #advance} and says when it wants to be called again, so a step never holds a
+ * thread while a rollout waits. State lives in the engine's store under the returned key, which is why an execution
+ * that survived a controller restart only needs its key to carry on.
+ */
+public interface RolloutDriver {
+
+    /** Registers the work and returns its key; nothing on the target changes before the first {@link #advance}. */
+    Started start(Request request) throws IOException;
+
+    /**
+     * Performs the next action of the work under {@code key}, or reports that it is over. {@code credentials} is
+     * the running build's lookup, given on every call because a resumed build's is a new one.
+     */
+    Tick advance(String key, CredentialLookup credentials) throws IOException;
+
+    /** Ends a pause (or every remaining step when {@code full}); {@code key} may be a rollout's name. */
+    void promote(String key, boolean full) throws IOException;
+
+    /** Stops a live rollout; the engine then applies its {@code onFailure} policy. */
+    void abort(String key, String reason) throws IOException;
+
+    /** Returns the target to what the rollout's pre-rollout snapshot holds, finished rollouts included. */
+    void rollback(String key, String reason) throws IOException;
+
+    /** What a long step asks for. */
+    enum Operation {
+        /** canaryDeploy, blueGreenSwitch, rollingUpdate: the strategy is the spec's. */
+        ROLLOUT,
+        /** snapshotState. */
+        SNAPSHOT,
+        /** restoreState; options carry {@code snapshotId}, {@code existing}, {@code mapNamespace}, {@code dryRun}. */
+        RESTORE,
+        /** promotionGate; option {@code templates} lists the templates to run (comma-separated), default all. */
+        GATE
+    }
+
+    /**
+     * One request.
+     *
+     * @param cluster where Kubernetes targets live; empty means the controller's own kubeconfig or in-cluster account
+     * @param options operation-specific settings (see {@link Operation}) and credential ids such as
+     *                {@code encryptionKeyCredentialsId}; never a secret value
+     * @param credentials where the engine reads the credentials that the spec, the options and the cluster name
+     */
+    record Request(Operation operation, RolloutSpec spec, Optional<ClusterConnection> cluster,
+            Map<String, String> options, CredentialLookup credentials) {
+        public Request {
+            options = Map.copyOf(options);
+        }
+    }
+
+    /**
+     * Reads a credential from the Jenkins credentials store, in the context of the build that runs the step (so
+     * folder credentials and the build's permissions apply, and the use is tracked). The engine asks when it needs
+     * a value and keeps it no longer than the call that uses it: never in its state, a log or a snapshot.
+     */
+    @FunctionalInterface
+    interface CredentialLookup {
+        /** @throws IOException (an {@code AbortException}) when the id is unknown or of a kind the plugin cannot use */
+        Credential find(String credentialsId) throws IOException;
+
+        /** For work that has no build: every lookup fails, naming the id. */
+        CredentialLookup NONE = id -> {
+            throw new hudson.AbortException("credential '" + id + "' cannot be read: there is no build to read it for");
+        };
+    }
+
+    /** A credential's value, in the forms the engine uses. {@code toString()} never shows the secret. */
+    sealed interface Credential {
+        /** A secret text: a bearer token, an API key, a snapshot key. */
+        record Token(String value) implements Credential {
+            @Override
+            public String toString() {
+                return "Token[****]";
+            }
+        }
+
+        record UsernamePassword(String username, String password) implements Credential {
+            @Override
+            public String toString() {
+                return "UsernamePassword[" + username + ", ****]";
+            }
+        }
+
+        /** A secret file: a kubeconfig, a key file. */
+        record File(byte[] content) implements Credential {
+            @Override
+            public String toString() {
+                return "File[" + content.length + " bytes]";
+            }
+        }
+
+        /** A credential that makes a token for a given API server (the Kubernetes Credentials plugin's kind). */
+        record ClusterToken(TokenSource source) implements Credential {
+        }
+    }
+
+    /** Makes a bearer token for an API server. */
+    @FunctionalInterface
+    interface TokenSource {
+        String tokenFor(String serverUrl, String caCertificate, boolean skipTlsVerify) throws IOException;
+    }
+
+    /**
+     * A named cluster from the global configuration, as it was when the step started. A plain class, not a record:
+     * it is part of a running step's state, which Pipeline persists with JBoss Marshalling.
+     */
+    final class ClusterConnection implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        private final String name;
+        private final String serverUrl;
+        private final String credentialsId;
+        private final String namespace;
+        private final String cloud;
+
+        public ClusterConnection(String name, String serverUrl, String credentialsId, String namespace, String cloud) {
+            this.name = name;
+            this.serverUrl = serverUrl;
+            this.credentialsId = credentialsId;
+            this.namespace = namespace;
+            this.cloud = cloud;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        /** Empty: the cloud, or the controller's own kubeconfig or in-cluster account. */
+        public String serverUrl() {
+            return serverUrl;
+        }
+
+        /** A Jenkins credentials id, resolved by the driver in the build's context; never the secret. */
+        public String credentialsId() {
+            return credentialsId;
+        }
+
+        public String namespace() {
+            return namespace;
+        }
+
+        /** The name of a Kubernetes-plugin cloud, or empty. */
+        public String cloud() {
+            return cloud;
+        }
+    }
+
+    /** The key every later call names. */
+    record Started(String key) {
+    }
+
+    /** The answer of {@link #advance}. */
+    sealed interface Tick {
+        /** Not over: call again after {@code after}; {@code status} says where the work is, for people. */
+        record Wait(Duration after, String status) implements Tick {
+        }
+
+        /** Over. */
+        record Done(Outcome outcome) implements Tick {
+        }
+    }
+
+    /**
+     * How the work ended.
+     *
+     * @param status e.g. {@code Succeeded}, {@code RolledBack}, {@code Paused}, {@code Failed}, {@code Aborted}
+     * @param verdict the deciding analysis verdict ({@code Successful}, {@code Failed}, …), empty when none ran
+     * @param snapshotId the snapshot taken or restored, empty when none
+     * @param measurements one map per measurement: template, verdict, value, at, message
+     * @param succeeded whether the step succeeds; a failed gate or a rollback does not
+     * @param reason why it did not succeed, for the build log
+     */
+    record Outcome(String status, String verdict, String snapshotId, List<Map<String, Object>> measurements,
+            boolean succeeded, String reason) {
+        public Outcome {
+            measurements = List.copyOf(measurements);
+        }
+    }
+
+    /** The driver of a controller where the engine has not been wired in: every call says so. */
+    static RolloutDriver unavailable() {
+        return new RolloutDriver() {
+            // a plain IOException, not an AbortException: a resumed step retries until the engine is wired in
+            private IOException missing() {
+                return new IOException("the progressive delivery engine is not available (yet) on this controller");
+            }
+
+            @Override
+            public Started start(Request request) throws IOException {
+                throw missing();
+            }
+
+            @Override
+            public Tick advance(String key, CredentialLookup credentials) throws IOException {
+                throw missing();
+            }
+
+            @Override
+            public void promote(String key, boolean full) throws IOException {
+                throw missing();
+            }
+
+            @Override
+            public void abort(String key, String reason) throws IOException {
+                throw missing();
+            }
+
+            @Override
+            public void rollback(String key, String reason) throws IOException {
+                throw missing();
+            }
+        };
+    }
+}
