@@ -1,12 +1,15 @@
 package io.jenkins.plugins.progressive.rollout;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jenkins.plugins.progressive.analysis.AnalysisRun;
 import io.jenkins.plugins.progressive.analysis.Measurement;
 import io.jenkins.plugins.progressive.analysis.Measurements;
 import io.jenkins.plugins.progressive.analysis.MetricValue;
 import io.jenkins.plugins.progressive.spec.AnalysisTemplate;
+import io.jenkins.plugins.progressive.spec.InvalidSpecException;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
-import java.nio.charset.StandardCharsets;
+import io.jenkins.plugins.progressive.spec.SpecWriter;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -16,7 +19,6 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -214,6 +216,7 @@ public final class RolloutEngine {
         s.size = Math.max(1, platform.workload().size());
         s.phase = Phase.PROGRESSING;
         s.startedAt = now;
+        s.spec = SpecWriter.toTree(spec);
         s.specDigest = digest(spec);
         RoleStatus stable = platform.workload().status(Role.STABLE);
         RoleStatus canary = platform.workload().status(Role.CANARY);
@@ -246,6 +249,27 @@ public final class RolloutEngine {
      * @throws IllegalStateException when there is no such rollout, or the spec is not the one it started with
      */
     public RolloutState resume(RolloutSpec spec) {
+        return attach(spec);
+    }
+
+    /**
+     * Attach to a stored rollout with the spec stored in its state, so that any controller or CLI that
+     * reaches the state store can take over a rollout it did not start.
+     *
+     * @throws IllegalStateException when there is no such rollout or its stored spec is no longer valid
+     */
+    public RolloutState resume(String key) {
+        RolloutState s = load(key).state();
+        try {
+            return attach(s.spec().orElseThrow(() -> new IllegalStateException("rollout '" + key
+                    + "' has no stored spec; resume it with the spec it was started with")));
+        } catch (InvalidSpecException e) {
+            throw new IllegalStateException("rollout '" + key + "' has a stored spec that is no longer valid: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private RolloutState attach(RolloutSpec spec) {
         String key = spec.lockKey();
         RolloutState s = load(key).state();
         if (!s.phase.ended() && !digest(spec).equals(s.specDigest)) {
@@ -355,18 +379,16 @@ public final class RolloutEngine {
     }
 
     /** A stable fingerprint of what the rollout was started with (map order does not count). */
+    /** A digest of the canonical spec: equal specs, however they were written, have equal digests. */
     static String digest(RolloutSpec spec) {
-        StringBuilder b = new StringBuilder();
-        b.append(spec.name()).append('\n').append(spec.version()).append('\n').append(spec.target()).append('\n')
-                .append(spec.traffic()).append('\n').append(spec.strategy()).append('\n')
-                .append(spec.backgroundAnalysis()).append('\n').append(spec.onFailure()).append('\n')
-                .append(spec.snapshot().enabled()).append('\n');
-        new TreeMap<>(spec.analysis()).forEach((k, v) -> b.append(k).append('=').append(v).append('\n'));
         try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(b.toString().getBytes(StandardCharsets.UTF_8));
-            return "sha256:" + HexFormat.of().formatHex(h);
-        } catch (NoSuchAlgorithmException e) {
+            byte[] canonical = CANONICAL.writeValueAsBytes(SpecWriter.toTree(spec));
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
+        } catch (NoSuchAlgorithmException | JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
+
+    // SpecWriter's tree is canonical (fixed field order, defaults written out), so its bytes are too.
+    private static final ObjectMapper CANONICAL = new ObjectMapper();
 }

@@ -11,11 +11,15 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.jenkins.plugins.progressive.analysis.AnalysisRun;
 import io.jenkins.plugins.progressive.analysis.Verdict;
+import io.jenkins.plugins.progressive.spec.InvalidSpecException;
+import io.jenkins.plugins.progressive.spec.RolloutSpec;
+import io.jenkins.plugins.progressive.spec.SpecReader;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The checkpointed state of one rollout: a versioned JSON document ({@code schemaVersion: 1}) kept in a
@@ -131,7 +135,7 @@ public final class RolloutState {
     Requests requests;
     List<History> history = new ArrayList<>();
     List<NamedMeasurement> measurements = new ArrayList<>();
-    /** The spec as the caller gave it (may be null until the spec writer is wired in). */
+    /** The spec as the caller gave it, canonical ({@link io.jenkins.plugins.progressive.spec.SpecWriter}). */
     JsonNode spec;
     String specDigest;
     RolloutResult result;
@@ -219,5 +223,13 @@ public final class RolloutState {
     /** The document as stored. */
     public String json() {
         return toJson();
+    }
+
+    /**
+     * The spec this rollout was started with, read back from the state (empty for states written before
+     * specs were stored).
+     */
+    public Optional<RolloutSpec> spec() throws InvalidSpecException {
+        return spec == null || spec.isNull() ? Optional.empty() : Optional.of(SpecReader.fromTree(spec));
     }
 }

@@ -376,6 +376,31 @@ class CanaryStrategyTest {
     }
 
     @Test
+    void anotherDriverResumesFromTheSpecStoredInTheState() {
+        String key = h.start(spec(canary(weight(25), pause(Duration.ofMinutes(5)), weight(75))).build());
+        h.runUntil(key, s -> s.routes().canary() == 25);
+
+        // a controller that never saw the spec: only the key and the state store
+        h.engine = h.newEngine();
+        RolloutState attached = h.engine.resume(key);
+        RolloutResult r = h.runToEnd(key);
+
+        assertThat(attached.version).isEqualTo("2.0");
+        assertThat(r.status()).isEqualTo(Phase.SUCCEEDED);
+        assertThat(h.platform.calls()).endsWith("scale STABLE 2.0 x4", "routes 100/0", "scale CANARY 2.0 x0");
+    }
+
+    @Test
+    void theStoredSpecReadsBackAsTheSpecThatStarted() throws Exception {
+        RolloutSpec spec = gated(OnFailure.PAUSE).build();
+        String key = h.start(spec);
+
+        RolloutState stored = RolloutState.fromJson(h.store.load(key).orElseThrow().json());
+
+        assertThat(stored.spec()).contains(spec);
+    }
+
+    @Test
     void resumingWithAnotherSpecIsRefused() {
         String key = h.start(spec(canary(weight(25), manualPause())).build());
         h.runUntilPaused(key);

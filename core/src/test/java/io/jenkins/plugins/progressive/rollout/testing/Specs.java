@@ -136,8 +136,13 @@ public final class Specs {
             }
             SnapshotSpec snap = snapshot ? new SnapshotSpec(true, SnapshotSpec.DEFAULT_STORE, List.of(), List.of(),
                     Optional.empty(), List.of(), Optional.empty(), List.of(), List.of()) : SnapshotSpec.DISABLED;
-            return new RolloutSpec(name, version, new Target.Endpoints(List.of(target), List.of()), traffic, strategy,
-                    analysis, background, onFailure, snap);
+            // Valid specs, as SpecReader would give them: endpoints need a router, so the replica ratio runs
+            // on local processes. The in-memory platform never contacts these addresses.
+            Target where = traffic instanceof Traffic.Replicas
+                    ? new Target.Local(List.of("shop-server", "--port", "{port}", "--id", target), 1,
+                            new Target.Readiness("/health", java.time.Duration.ofSeconds(30)), Optional.empty())
+                    : new Target.Endpoints(List.of(target), List.of("10.0.0.9:8080"));
+            return new RolloutSpec(name, version, where, traffic, strategy, analysis, background, onFailure, snap);
         }
     }
 }
