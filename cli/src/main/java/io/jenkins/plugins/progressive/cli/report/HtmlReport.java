@@ -213,7 +213,8 @@ public final class HtmlReport {
                         .append(esc(CLOCK.format(c.at()) + "  canary " + c.weight() + "%")).append("</title></circle>\n");
             }
             markers(h);
-            out.append("</svg>\n</section>\n");
+            out.append("</svg>\n<p class=\"legend\">The share of requests sent to the canary role. At promotion the "
+                    + "stable role takes the new version and the traffic returns to it.</p>\n</section>\n");
         }
 
         private void metricCharts() {
@@ -230,7 +231,7 @@ public final class HtmlReport {
                 out.append("<span class=\"dot ").append(verdictCss(v)).append("\"></span>")
                         .append(v.name().toLowerCase(Locale.ROOT)).append(' ');
             }
-            out.append("· values that are not numbers sit on the bottom line</p>\n");
+            out.append("· a square on the bottom line: no number (a query error, no data)</p>\n");
             byTemplate.forEach(this::metricChart);
             out.append("</section>\n");
         }
@@ -520,6 +521,10 @@ public final class HtmlReport {
             min = nonNegative ? Math.max(0, min - pad) : min - pad;
             max += pad;
         }
+        // A little air, so that the extreme points do not sit on the axis (where values that are not numbers go).
+        double air = (max - min) * 0.05;
+        min = min >= 0 ? Math.max(0, min - air) : min - air;
+        max += air;
         double raw = (max - min) / 4;
         double mag = Math.pow(10, Math.floor(Math.log10(raw)));
         double step = mag;

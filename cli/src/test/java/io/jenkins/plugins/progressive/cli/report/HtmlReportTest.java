@@ -1,6 +1,7 @@
 package io.jenkins.plugins.progressive.cli.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.jenkins.plugins.progressive.analysis.Verdict;
 import io.jenkins.plugins.progressive.rollout.NamedMeasurement;
@@ -155,8 +156,9 @@ class HtmlReportTest {
 
     @Test
     void scalesRoundTheirTicksAndNeverCollapse() {
-        assertThat(HtmlReport.niceScale(0.002, 0.005)).containsExactly(0.002, 0.005, 0.001);
-        assertThat(HtmlReport.niceScale(180, 215)).containsExactly(180, 220, 10);
+        assertThat(HtmlReport.niceScale(0.002, 0.005)).containsExactly(new double[] {0.001, 0.006, 0.001}, within(1e-12));
+        assertThat(HtmlReport.niceScale(180, 215)).containsExactly(new double[] {170, 220, 10}, within(1e-9));
+        assertThat(HtmlReport.niceScale(0, 0.08)).containsExactly(new double[] {0, 0.1, 0.025}, within(1e-12));
         double[] flat = HtmlReport.niceScale(0.5, 0.5);
         assertThat(flat[0]).isLessThan(0.5).isGreaterThanOrEqualTo(0);
         assertThat(flat[1]).isGreaterThan(0.5);
