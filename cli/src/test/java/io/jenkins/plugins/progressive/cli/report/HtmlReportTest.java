@@ -88,6 +88,51 @@ class HtmlReportTest {
     }
 
     @Test
+    void anAbortIsMarkedAndExplained() throws Exception {
+        RolloutState state = Rollouts.aborted().state();
+        assertThat(state.phase()).isEqualTo(Phase.ABORTED);
+        Document doc = parse(HtmlReport.render(state));
+        assertThat(attr(doc, "//h:p[@class='badges']/h:span[1]", "class")).isEqualTo("badge warn");
+        assertThat(text(doc, "//h:header")).contains("5 — aborted by request")
+                .contains("latency looks wrong on the dashboard");
+        assertThat(nodes(doc, "//svg:g[contains(@class,'marker')]/svg:text")).extracting(Node::getTextContent)
+                .containsExactly("aborted → rollback", "aborted");
+        assertThat(weightsDrawn(doc)).containsExactly(25, 0);
+        assertThat(text(doc, "//h:section[h:h2='Analysis']")).contains("No measurements were taken.");
+    }
+
+    @Test
+    void aRollbackThatCouldNotMoveTheTrafficSaysItNeedsAPerson() throws Exception {
+        RolloutState state = Rollouts.needsPerson().state();
+        assertThat(state.phase()).isEqualTo(Phase.FAILED_NEEDS_PERSON);
+        Document doc = parse(HtmlReport.render(state));
+        assertThat(text(doc, "//h:header")).contains("FAILED_NEEDS_PERSON")
+                .contains("4 — failed and could not be fully rolled back: needs a person")
+                .contains("rollback error").contains("simulated setRoutes failure");
+        assertThat(nodes(doc, "//svg:g[contains(@class,'marker')]/svg:text")).extracting(Node::getTextContent)
+                .contains("failed", "needs a person");
+        // The canary still has its traffic: the chart does not pretend otherwise.
+        assertThat(weightsDrawn(doc)).containsExactly(25);
+    }
+
+    @Test
+    void blueGreenAndFirstReleasesRenderToo() throws Exception {
+        RolloutState bg = Rollouts.blueGreen().state();
+        assertThat(bg.phase()).isEqualTo(Phase.SUCCEEDED);
+        Document doc = parse(HtmlReport.render(bg));
+        assertThat(text(doc, "//h:header")).contains("blueGreen strategy");
+        assertThat(weightsDrawn(doc)).containsSubsequence(100);
+        assertMeasurementTableAndPoints(doc, bg.measurements());
+        assertThat(bg.measurements()).extracting(NamedMeasurement::gate).contains("pre", "post");
+
+        RolloutState first = Rollouts.firstRelease().state();
+        assertThat(first.phase()).isEqualTo(Phase.SUCCEEDED);
+        Document firstDoc = parse(HtmlReport.render(first));
+        assertThat(text(firstDoc, "//h:header")).contains("first release (nothing stable before)");
+        assertStepLineVisitsEveryChange(firstDoc, first);
+    }
+
+    @Test
     void everyChartHasTimeLabelsOnItsAxis() throws Exception {
         Document doc = parse(HtmlReport.render(succeeded.state()));
         for (Node svg : nodes(doc, "//svg:svg")) {
@@ -151,6 +196,8 @@ class HtmlReportTest {
         Path out = Path.of("target", "report-examples");
         HtmlReport.write(succeeded.state(), out.resolve("succeeded.html"));
         HtmlReport.write(rolledBack.state(), out.resolve("rolled-back.html"));
+        HtmlReport.write(Rollouts.needsPerson().state(), out.resolve("needs-person.html"));
+        HtmlReport.write(Rollouts.blueGreen().state(), out.resolve("blue-green.html"));
         assertThat(out.resolve("succeeded.html")).isNotEmptyFile();
     }
 

@@ -10,6 +10,7 @@ import io.jenkins.plugins.progressive.analysis.MetricValue;
 import io.jenkins.plugins.progressive.rollout.Phase;
 import io.jenkins.plugins.progressive.rollout.RolloutState;
 import io.jenkins.plugins.progressive.rollout.testing.Harness;
+import io.jenkins.plugins.progressive.rollout.testing.InMemoryPlatform;
 import io.jenkins.plugins.progressive.rollout.testing.Specs;
 import io.jenkins.plugins.progressive.spec.AnalysisTemplate;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
@@ -20,11 +21,16 @@ import java.util.Optional;
 /** Rollout states made by running the real engine on core's in-memory platform. */
 final class Rollouts {
 
-    final Harness harness = new Harness(4, "1.4.1", true);
+    final Harness harness;
     final RolloutSpec spec;
     final String key;
 
     private Rollouts(RolloutSpec spec) {
+        this(new Harness(4, "1.4.1", true), spec);
+    }
+
+    private Rollouts(Harness harness, RolloutSpec spec) {
+        this.harness = harness;
         this.spec = spec;
         this.key = harness.start(spec);
     }
@@ -74,6 +80,45 @@ final class Rollouts {
         r.harness.platform.metrics((template, at, version) -> template.equals("latency-p99")
                 ? MetricValue.of(210.0)
                 : MetricValue.of(errorRates[Math.min(n[0]++, errorRates.length - 1)]));
+        r.harness.runToEnd(r.key);
+        return r;
+    }
+
+    /** Paused by hand after 25%, then aborted by a person. */
+    static Rollouts aborted() {
+        Rollouts r = new Rollouts(Specs.spec(canary(weight(25), io.jenkins.plugins.progressive.rollout.testing.Specs
+                .manualPause(), weight(50))).build());
+        r.harness.runUntilPaused(r.key);
+        r.harness.engine.abort(r.key, "latency looks wrong on the dashboard");
+        r.harness.runToEnd(r.key);
+        return r;
+    }
+
+    /** The rollout fails, and the router refuses every attempt to move the traffic back. */
+    static Rollouts needsPerson() {
+        Rollouts r = new Rollouts(canarySpec("1.4.2").build());
+        InMemoryPlatform p = r.harness.platform;
+        // The router breaks at the moment the failing measurement is taken.
+        p.metrics((template, at, version) -> {
+            p.throwOn("setRoutes", 1_000);
+            return MetricValue.of(template.equals("latency-p99") ? 900.0 : 0.5);
+        });
+        r.harness.runToEnd(r.key);
+        return r;
+    }
+
+    /** A blue-green switch with pre- and post-promotion analysis. */
+    static Rollouts blueGreen() {
+        Rollouts r = new Rollouts(Specs.spec(Specs.blueGreen(java.util.List.of("latency-p99"), java.util.List.of("error-rate"),
+                true, Duration.ofSeconds(30))).template(errorRate()).template(latency()).build());
+        r.harness.platform.metrics((template, at, version) -> MetricValue.of(template.equals("latency-p99") ? 120.0 : 0.001));
+        r.harness.runToEnd(r.key);
+        return r;
+    }
+
+    /** A first release: nothing was stable, so it goes straight to 100%. */
+    static Rollouts firstRelease() {
+        Rollouts r = new Rollouts(new Harness(2, null, true), canarySpec("1.0.0").build());
         r.harness.runToEnd(r.key);
         return r;
     }
