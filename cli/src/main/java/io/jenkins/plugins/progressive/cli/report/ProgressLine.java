@@ -72,12 +72,19 @@ public final class ProgressLine {
         String status = phase == null ? "?" : phase.name();
         Map<String, List<Verdict>> recent = recentVerdicts(state.measurements());
 
+        // A pause always waits for a person: say what they can do, when there is room.
+        List<String> statuses = phase == Phase.PAUSED
+                ? List.of(status + " (" + printable(state.pauseReason()) + "): promote or abort", status + ": promote or abort",
+                        status)
+                : List.of(status);
         // From the most to the least detailed: the first that fits wins.
         List<String> candidates = new ArrayList<>();
-        for (int keep = RECENT; keep >= 1; keep--) {
-            candidates.add(join(bar(done, BAR), step, weightText, analysis(recent, keep), status));
+        for (String st : statuses) {
+            for (int keep = RECENT; keep >= 1; keep--) {
+                candidates.add(join(bar(done, BAR), step, weightText, analysis(recent, keep), st));
+            }
+            candidates.add(join(bar(done, BAR), step, weightText, st));
         }
-        candidates.add(join(bar(done, BAR), step, weightText, status));
         candidates.add(join(bar(done, 5), step, weightText, status));
         candidates.add(join(step, weightText, status));
         candidates.add(join(weightText, status));

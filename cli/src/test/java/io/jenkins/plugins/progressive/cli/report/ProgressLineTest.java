@@ -60,6 +60,17 @@ class ProgressLineTest {
     }
 
     @Test
+    void aPauseSaysWhatAPersonCanDoWhenThereIsRoom() {
+        Rollouts r = Rollouts.pausedByHand();
+        assertThat(r.phase()).isEqualTo(Phase.PAUSED);
+        assertThat(ProgressLine.render(r.state(), r.spec, 100))
+                .isEqualTo("[###-------] step 2/3  weight 25%  PAUSED (pause step 1): promote or abort");
+        assertThat(ProgressLine.render(r.state(), r.spec, 60))
+                .isEqualTo("[###-------] step 2/3  weight 25%  PAUSED: promote or abort");
+        assertThat(ProgressLine.render(r.state(), r.spec, 41)).isEqualTo("[###-------] step 2/3  weight 25%  PAUSED");
+    }
+
+    @Test
     void plainLinesCarryTimeKindAndMessageForLogs() {
         Instant at = Instant.parse("2026-11-25T17:40:01.123Z");
         assertThat(ProgressLine.plain(new RolloutEvent(at, "shop@x", "weight", "stable 75% / canary 25%")))

@@ -84,11 +84,16 @@ final class Rollouts {
         return r;
     }
 
+    /** 25%, then a manual pause: waiting for a person. */
+    static Rollouts pausedByHand() {
+        Rollouts r = new Rollouts(Specs.spec(canary(weight(25), Specs.manualPause(), weight(50))).build());
+        r.harness.runUntilPaused(r.key);
+        return r;
+    }
+
     /** Paused by hand after 25%, then aborted by a person. */
     static Rollouts aborted() {
-        Rollouts r = new Rollouts(Specs.spec(canary(weight(25), io.jenkins.plugins.progressive.rollout.testing.Specs
-                .manualPause(), weight(50))).build());
-        r.harness.runUntilPaused(r.key);
+        Rollouts r = pausedByHand();
         r.harness.engine.abort(r.key, "latency looks wrong on the dashboard");
         r.harness.runToEnd(r.key);
         return r;
