@@ -94,8 +94,13 @@ public final class RolloutState {
     record Requests(String promote, String abort) {
     }
 
-    /** One line of the rollout's compact history. */
-    record History(Instant at, int step, int weight, String what) {
+    /**
+     * One line of the rollout's compact history.
+     *
+     * @param step the strategy step (0-based) at that moment
+     * @param weight the canary's share of requests, in percent, after the line's event
+     */
+    public record History(Instant at, int step, int weight, String what) {
     }
 
     int schemaVersion = SCHEMA_VERSION;
@@ -218,6 +223,35 @@ public final class RolloutState {
 
     public List<NamedMeasurement> measurements() {
         return List.copyOf(measurements);
+    }
+
+    /** canary, blueGreen or rolling. */
+    public String strategy() {
+        return strategy;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    /** When the rollout reached its end state, null while it is live. */
+    public Instant endedAt() {
+        return endedAt;
+    }
+
+    /** The analysis verdict that decided the failure, null when none did (yet). */
+    public Verdict verdict() {
+        return verdict;
+    }
+
+    /** The compact history (weights, steps, measurements, failure, end), in order. */
+    public List<History> history() {
+        return List.copyOf(history);
+    }
+
+    /** What went wrong while rolling back (empty when the rollback was complete or never ran). */
+    public List<String> rollbackErrors() {
+        return List.copyOf(rollbackErrors);
     }
 
     /** The document as stored. */
