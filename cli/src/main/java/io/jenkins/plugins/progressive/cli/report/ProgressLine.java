@@ -5,6 +5,7 @@ import io.jenkins.plugins.progressive.rollout.NamedMeasurement;
 import io.jenkins.plugins.progressive.rollout.Phase;
 import io.jenkins.plugins.progressive.rollout.RolloutEvent;
 import io.jenkins.plugins.progressive.rollout.RolloutState;
+import io.jenkins.plugins.progressive.spec.InvalidSpecException;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
 import io.jenkins.plugins.progressive.spec.Strategy;
 import java.time.temporal.ChronoUnit;
@@ -35,7 +36,13 @@ public final class ProgressLine {
      * steps is unknown: the line then shows the step alone and the bar follows the canary weight.
      */
     public static String render(RolloutState state, int width) {
-        return render(state, -1, width);
+        RolloutSpec stored;
+        try {
+            stored = state.spec().orElse(null);
+        } catch (InvalidSpecException e) {
+            stored = null; // a state from an older release: show the line without the step count
+        }
+        return render(state, stored, width);
     }
 
     /** The progress line, with the number of steps taken from the spec the rollout runs. */
