@@ -4,7 +4,6 @@ import hudson.AbortException;
 import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
-import io.jenkins.plugins.progressive.spec.RolloutSpec;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -126,11 +125,11 @@ final class DeliveryExecution extends StepExecution {
         try {
             RolloutDriver.CredentialLookup credentials = BuildCredentials.of(getContext().get(Run.class));
             if (key == null) {
-                RolloutSpec spec = SpecBinding.resolve(plan, plan.specPath == null ? null
+                RolloutDriver.Work work = SpecBinding.work(plan, plan.specPath == null ? null
                         : readSpec(getContext().get(FilePath.class), plan));
-                key = driver.start(new RolloutDriver.Request(plan.operation, spec, Optional.ofNullable(plan.cluster),
+                key = driver.start(new RolloutDriver.Request(plan.operation, work, Optional.ofNullable(plan.cluster),
                         plan.options, credentials)).key();
-                log("started " + describe(spec) + " (" + key + ")");
+                log("started " + describe(work) + " (" + key + ")");
                 // the key is all a restarted controller needs: persist it now rather than at the next checkpoint
                 getContext().saveState();
             }
@@ -192,8 +191,8 @@ final class DeliveryExecution extends StepExecution {
         getContext().onFailure(cause);
     }
 
-    static String describe(RolloutSpec spec) {
-        return spec.version().isEmpty() ? spec.name() : spec.name() + " " + spec.version();
+    static String describe(RolloutDriver.Work work) {
+        return work.version().isEmpty() ? work.name() : work.name() + " " + work.version();
     }
 
     /** The step's return value: plain maps and lists, which Pipeline scripts and the CPS transformer handle. */

@@ -17,7 +17,7 @@ final class ScriptedDriver implements RolloutDriver {
     @Override
     public Started start(Request request) {
         requests.add(request);
-        String key = request.spec().lockKey();
+        String key = request.lockKey();
         ticks.put(key, 0);
         return new Started(key);
     }
