@@ -242,12 +242,31 @@ public interface RolloutDriver {
 
     /** The answer of {@link #advance}. */
     sealed interface Tick {
-        /** Not over: call again after {@code after}; {@code status} says where the work is, for people. */
-        record Wait(Duration after, String status) implements Tick {
+        /**
+         * Not over: call again after {@code after}; {@code status} says where the work is, for people;
+         * {@code progress} is the same for the build page, null when the driver has nothing to chart.
+         */
+        record Wait(Duration after, String status, Progress progress) implements Tick {
+            public Wait(Duration after, String status) {
+                this(after, status, null);
+            }
         }
 
         /** Over. */
         record Done(Outcome outcome) implements Tick {
+        }
+    }
+
+    /**
+     * Where a rollout is, for the build page's chart.
+     *
+     * @param phase the engine's phase ({@code PROGRESSING}, {@code PAUSED}, …)
+     * @param canaryWeight the share of traffic the canary gets now, 0–100
+     * @param measurements every measurement so far (same maps as {@link Outcome#measurements})
+     */
+    record Progress(String phase, int step, int canaryWeight, List<Map<String, Object>> measurements) {
+        public Progress {
+            measurements = List.copyOf(measurements);
         }
     }
 
