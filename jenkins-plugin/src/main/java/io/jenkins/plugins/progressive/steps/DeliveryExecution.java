@@ -6,6 +6,7 @@ import hudson.model.Run;
 import hudson.model.TaskListener;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +43,7 @@ final class DeliveryExecution extends StepExecution {
 
     private transient DeliveryRuntime runtime;
     private transient Future<?> next;
+    private transient RolloutAction action;
 
     DeliveryExecution(StepContext context, DeliveryRuntime runtime, Plan plan) {
         super(context);
@@ -130,6 +132,10 @@ final class DeliveryExecution extends StepExecution {
                 key = driver.start(new RolloutDriver.Request(plan.operation, work, Optional.ofNullable(plan.cluster),
                         plan.options, credentials)).key();
                 log("started " + describe(work) + " (" + key + ")");
+                Run<?, ?> run = getContext().get(Run.class);
+                if (run != null) {
+                    action = RolloutAction.of(run, plan.functionName, key, work.name(), work.version());
+                }
                 // the key is all a restarted controller needs: persist it now rather than at the next checkpoint
                 getContext().saveState();
             }
@@ -145,6 +151,7 @@ final class DeliveryExecution extends StepExecution {
                     log(wait.status());
                 }
                 status = wait.status();
+                record(wait.progress());
                 arm(wait.after());
             } else if (tick instanceof RolloutDriver.Tick.Done done) {
                 complete(done.outcome());
@@ -166,8 +173,43 @@ final class DeliveryExecution extends StepExecution {
         }
     }
 
+    /** The build page's data; after a restart the action is found again on the build. */
+    private RolloutAction action() throws IOException, InterruptedException {
+        if (action == null && key != null) {
+            Run<?, ?> run = getContext().get(Run.class);
+            if (run != null) {
+                action = run.getActions(RolloutAction.class).stream().filter(a -> a.getKey().equals(key)).reduce(
+                        (a, b) -> b).orElse(null);
+            }
+        }
+        return action;
+    }
+
+    private void record(RolloutDriver.Progress progress) {
+        if (progress == null) {
+            return;
+        }
+        try {
+            RolloutAction a = action();
+            if (a != null && a.progress(progress, Instant.now())) {
+                a.getRun().save();
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            LOGGER.log(Level.FINE, "cannot record the progress of " + key + " on the build", e);
+        }
+    }
+
     private void complete(RolloutDriver.Outcome outcome) {
         finished = true;
+        try {
+            RolloutAction a = action();
+            if (a != null) {
+                a.finish(outcome, Instant.now());
+                a.getRun().save();
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            LOGGER.log(Level.FINE, "cannot record the outcome of " + key + " on the build", e);
+        }
         status = outcome.status();
         Map<String, Object> result = resultMap(outcome, System.currentTimeMillis() - startedAtMillis);
         log(outcome.status() + (outcome.verdict().isEmpty() ? "" : ", verdict " + outcome.verdict())
