@@ -197,7 +197,8 @@ public final class EngineDriver implements RolloutDriver {
         if (attached.contains(key)) {
             return;
         }
-        StateStore.Stored stored = requests.load(key).orElseThrow(() -> new AbortException("rollout '" + key
+        // a plain IOException: the step retries a few times (a driver being replaced at start-up) before it fails
+        StateStore.Stored stored = requests.load(key).orElseThrow(() -> new IOException("rollout '" + key
                 + "' is unknown to this controller (no stored request under progressive-delivery/requests)"));
         JsonNode doc = JSON.readTree(stored.json());
         Optional<ClusterConnection> cluster = cluster(doc.path("cluster"));

@@ -175,6 +175,69 @@ class EngineDriverTest {
         assertThat(resultOf(context)).containsEntry("status", "SUCCEEDED");
     }
 
+    private static Plan gate(String templates) throws AbortException {
+        PromotionGateStep gate = new PromotionGateStep();
+        gate.setName("shop");
+        gate.setVersion("1.4.2");
+        gate.setNamespace("prod");
+        gate.setDeployment("shop");
+        gate.setImage("registry/shop");
+        gate.setPrometheus("main");
+        InlineAnalysisTemplate errorRate = new InlineAnalysisTemplate("error-rate");
+        errorRate.setQuery("sum(rate(errors_total{version=\"{{canary.version}}\"}[1m]))");
+        errorRate.setSuccessCondition("result < 0.01");
+        errorRate.setFailureCondition("result >= 0.05");
+        errorRate.setInterval("30s");
+        errorRate.setCount(3);
+        InlineAnalysisTemplate latency = new InlineAnalysisTemplate("latency");
+        latency.setQuery("histogram_quantile(0.99, sum(rate(latency_bucket[1m])) by (le))");
+        latency.setSuccessCondition("result < 0.5");
+        gate.setAnalysis(List.of(errorRate, latency));
+        gate.setTemplates(templates);
+        return SpecBinding.plan(gate, new FakeServers());
+    }
+
+    @Test
+    void aGateMeasuresItsTemplatesAtTheirIntervalAndReturnsTheVerdictWithoutTouchingTheTarget() throws Exception {
+        platform.metrics((template, at, canaryVersion) -> io.jenkins.plugins.progressive.analysis.MetricValue.of(
+                "1.4.2".equals(canaryVersion) ? 0.002 : 1.0));
+        FakeStepContext context = new FakeStepContext();
+        new DeliveryExecution(context, controller(), gate("error-rate")).start();
+
+        Map<String, Object> result = resultOf(context);
+        assertThat(result).containsEntry("status", "SUCCEEDED").containsEntry("verdict", "SUCCESSFUL");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> measured = (List<Map<String, Object>>) result.get("measurements");
+        assertThat(measured).hasSize(3).allSatisfy(m -> assertThat(m).containsEntry("template", "error-rate")
+                .containsEntry("verdict", "SUCCESSFUL").containsEntry("value", "0.002"));
+        assertThat(measured).extracting(m -> java.time.Instant.parse((String) m.get("at")))
+                .satisfies(at -> assertThat(Duration.between(at.get(0), at.get(1))).isEqualTo(Duration.ofSeconds(30)));
+        assertThat(platform.calls()).as("a gate changes nothing").noneMatch(c -> c.startsWith("scale")
+                || c.startsWith("routes"));
+    }
+
+    @Test
+    void aFailedGateReturnsItsVerdictInsteadOfFailingTheStep() throws Exception {
+        platform.metrics((template, at, canaryVersion) -> io.jenkins.plugins.progressive.analysis.MetricValue.of(
+                template.equals("error-rate") ? 0.07 : 0.1));
+        FakeStepContext context = new FakeStepContext();
+        new DeliveryExecution(context, controller(), gate("")).start();
+
+        Map<String, Object> result = resultOf(context);
+        assertThat(result).containsEntry("status", "FAILED").containsEntry("verdict", "FAILED");
+        assertThat((List<?>) result.get("measurements")).hasSize(2);
+    }
+
+    @Test
+    void aGateNamingAnUndefinedTemplateFailsWithTheAllowedNames() throws Exception {
+        FakeStepContext context = new FakeStepContext();
+        new DeliveryExecution(context, controller(), gate("error-rate,latncy")).start();
+        assertThat(context.result).failsWithin(Duration.ofSeconds(20)).withThrowableOfType(ExecutionException.class)
+                .havingCause().isInstanceOf(AbortException.class)
+                .withMessage("promotionGate: templates: 'latncy' is not a defined analysis template; allowed: "
+                        + "error-rate, latency");
+    }
+
     private static byte[] serialize(Object o) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
