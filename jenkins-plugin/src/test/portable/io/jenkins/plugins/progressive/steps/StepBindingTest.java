@@ -333,4 +333,36 @@ class StepBindingTest {
                 .hasMessageContaining("- target.kubernetes.deployment: is required")
                 .hasMessageContaining("- strategy.canary.steps[1].analysis[0]: 'latency' is not a defined analysis template");
     }
+
+    @Test
+    void aKubernetesPluginCloudGivesTheConnectionAndTheDefaultNamespace() throws Exception {
+        CanaryDeployStep step = new CanaryDeployStep();
+        step.setName("shop");
+        step.setVersion("1.4.2");
+        step.setCloud("kubernetes");
+        step.setDeployment("shop");
+        step.setImage("registry/shop");
+        step.setSteps("10");
+
+        Plan plan = SpecBinding.plan(step, servers);
+
+        assertThat(plan.cluster.cloud()).isEqualTo("kubernetes");
+        assertThat(plan.cluster.serverUrl()).as("read from the cloud when used, never copied").isEmpty();
+        assertThat(plan.cluster.credentialsId()).isEmpty();
+        assertThat(SpecBinding.resolve(plan, null).target()).isEqualTo(
+                new Target.Kubernetes("ci", "shop", "shop", "registry/shop"));
+    }
+
+    @Test
+    void anUnknownCloudOrACloudWithAClusterIsAProblem() {
+        CanaryDeployStep step = kubernetes(new CanaryDeployStep());
+        step.setSteps("10");
+        step.setCloud("k8s");
+        assertThatThrownBy(() -> SpecBinding.plan(step, servers)).isInstanceOf(AbortException.class)
+                .hasMessageContaining("- cloud: no cloud named 'k8s' in Manage Jenkins » Clouds");
+        step.setCloud("kubernetes");
+        step.setCluster("prod");
+        assertThatThrownBy(() -> SpecBinding.plan(step, servers)).isInstanceOf(AbortException.class)
+                .hasMessageContaining("- cloud: give cluster or cloud, not both");
+    }
 }
