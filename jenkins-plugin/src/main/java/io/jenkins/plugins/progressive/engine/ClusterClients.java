@@ -55,6 +55,9 @@ final class ClusterClients {
         if (credential instanceof RolloutDriver.Credential.File file) {
             return fromKubeconfig(file.content());
         }
+        if (credential instanceof RolloutDriver.Credential.ServiceAccount account) {
+            return KubernetesConnection.fromToken(serverUrl, account.token(), caFile(account.caCertificate()));
+        }
         if (serverUrl.isEmpty()) {
             throw new ClusterException("cluster '" + c.name() + "': credential '" + credentialsId
                     + "' is a token; give the server URL too (or use a kubeconfig file credential)");

@@ -1,6 +1,7 @@
 package io.jenkins.plugins.progressive.steps;
 
 import hudson.AbortException;
+import hudson.EnvVars;
 import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
@@ -41,6 +42,8 @@ final class DeliveryExecution extends StepExecution {
     private Throwable stopCause;
     private int failedCalls;
 
+    /** The pod agent's account, when the step names no cluster and runs in a pod; never a secret. */
+    private RolloutDriver.ClusterConnection podCluster;
     private transient DeliveryRuntime runtime;
     private transient Future<?> next;
     private transient RolloutAction action;
@@ -127,10 +130,20 @@ final class DeliveryExecution extends StepExecution {
         try {
             RolloutDriver.CredentialLookup credentials = BuildCredentials.of(getContext().get(Run.class));
             if (key == null) {
+                FilePath workspace = getContext().get(FilePath.class);
                 RolloutDriver.Work work = SpecBinding.work(plan, plan.specPath == null ? null
-                        : readSpec(getContext().get(FilePath.class), plan));
-                key = driver.start(new RolloutDriver.Request(plan.operation, work, Optional.ofNullable(plan.cluster),
-                        plan.options, credentials)).key();
+                        : readSpec(workspace, plan));
+                if (plan.cluster == null && work instanceof RolloutDriver.Work.Rollout) {
+                    podCluster = AgentServiceAccount.detect(workspace, getContext().get(EnvVars.class)).orElse(null);
+                }
+                if (podCluster != null) {
+                    credentials = AgentServiceAccount.wrap(credentials, AgentServiceAccount.of(workspace));
+                    log("connecting with the service account of the pod this step runs in (" + podCluster.serverUrl()
+                            + ")");
+                }
+                key = driver.start(new RolloutDriver.Request(plan.operation, work,
+                        Optional.ofNullable(plan.cluster != null ? plan.cluster : podCluster), plan.options,
+                        credentials)).key();
                 log("started " + describe(work) + " (" + key + ")");
                 Run<?, ?> run = getContext().get(Run.class);
                 if (run != null) {
@@ -138,6 +151,11 @@ final class DeliveryExecution extends StepExecution {
                 }
                 // the key is all a restarted controller needs: persist it now rather than at the next checkpoint
                 getContext().saveState();
+            } else if (podCluster != null) {
+                FilePath workspace = getContext().get(FilePath.class);
+                if (workspace != null) {
+                    credentials = AgentServiceAccount.wrap(credentials, AgentServiceAccount.of(workspace));
+                }
             }
             if (abortReason != null && !abortSent) {
                 driver.abort(key, abortReason);

@@ -180,6 +180,14 @@ public interface RolloutDriver {
             }
         }
 
+        /** The service account of the pod agent a step runs in: its token and the cluster's CA (PEM). */
+        record ServiceAccount(String token, String caCertificate) implements Credential {
+            @Override
+            public String toString() {
+                return "ServiceAccount[****]";
+            }
+        }
+
         /** A credential that makes a token for a given API server (the Kubernetes Credentials plugin's kind). */
         record ClusterToken(TokenSource source) implements Credential {
         }
