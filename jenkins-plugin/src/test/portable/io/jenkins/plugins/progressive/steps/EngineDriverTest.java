@@ -175,6 +175,24 @@ class EngineDriverTest {
         assertThat(resultOf(context)).containsEntry("status", "SUCCEEDED");
     }
 
+    @Test
+    void rollbackRolloutTakesAFinishedRolloutBackWithoutABuildDrivingIt() throws Exception {
+        FakeStepContext context = new FakeStepContext();
+        DeliveryRuntime runtime = controller();
+        DeliveryExecution execution = new DeliveryExecution(context, runtime, canary("50,100"));
+        execution.start();
+        assertThat(resultOf(context)).containsEntry("status", "SUCCEEDED");
+        assertThat(platform.status(Role.STABLE).version()).contains("1.4.2");
+
+        runtime.driver().rollback("shop", "bad release");
+
+        EngineDriver driver = (EngineDriver) runtime.driver();
+        await().atMost(Duration.ofSeconds(20)).until(() -> driver.status(execution.key()).orElseThrow().phase().ended()
+                && platform.status(Role.STABLE).version().orElse("").equals("1.4.1")
+                && platform.status(Role.STABLE).ready() == 4);
+        assertThat(driver.status(execution.key()).orElseThrow().phase()).isEqualTo(Phase.ROLLED_BACK);
+    }
+
     private static Plan gate(String templates) throws AbortException {
         PromotionGateStep gate = new PromotionGateStep();
         gate.setName("shop");
