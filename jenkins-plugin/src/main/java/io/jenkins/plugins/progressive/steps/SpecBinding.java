@@ -19,9 +19,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * From step parameters to a validated {@link RolloutSpec}: parameters become a tree with the spec's field names,
- * laid over the spec file when there is one, and the core's spec reader validates the result. This is the only
- * class that calls the spec reader.
+ * From step parameters to validated work ({@link RolloutDriver.Work}): parameters become a tree with the spec's
+ * field names, laid over the spec file when there is one, and the core's spec reader validates the result through
+ * the entry for what the step runs. This is the only class of the steps that calls the spec reader (the engine
+ * driver reads back the specs it stored).
  */
 final class SpecBinding {
 
