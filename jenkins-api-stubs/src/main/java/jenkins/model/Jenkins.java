@@ -1,7 +1,10 @@
 package jenkins.model;
 
+import hudson.Plugin;
 import hudson.security.AccessControlled;
 import hudson.security.Permission;
+import hudson.slaves.Cloud;
+import java.io.File;
 
 public class Jenkins implements AccessControlled {
     public static final Permission ADMINISTER = null;
@@ -11,6 +14,18 @@ public class Jenkins implements AccessControlled {
     }
 
     public static Jenkins get() throws IllegalStateException {
+        throw new UnsupportedOperationException("stub");
+    }
+
+    public Plugin getPlugin(String shortName) {
+        throw new UnsupportedOperationException("stub");
+    }
+
+    public Cloud getCloud(String name) {
+        throw new UnsupportedOperationException("stub");
+    }
+
+    public File getRootDir() {
         throw new UnsupportedOperationException("stub");
     }
 }

@@ -118,6 +118,15 @@ public final class SpecReader {
         return subject(build(tree == null ? JsonNodeFactory.instance.objectNode() : tree, new Problems(), true));
     }
 
+    /**
+     * For the {@code promotionGate} step, which runs analysis templates alone: the spec's templates, in spec order.
+     * As for snapshot subjects, {@code version} and {@code strategy} may be absent and are checked when present;
+     * {@code name} and {@code target} are required, because templates refer to them.
+     */
+    public static Map<String, AnalysisTemplate> analysisFromTree(JsonNode tree) throws InvalidSpecException {
+        return build(tree == null ? JsonNodeFactory.instance.objectNode() : tree, new Problems(), true).analysis();
+    }
+
     private static SnapshotSubject subject(RolloutSpec spec) {
         return new SnapshotSubject(spec.name(), spec.target(), spec.snapshot());
     }

@@ -1,5 +1,8 @@
 package io.jenkins.plugins.progressive.configuration;
 
+import io.jenkins.plugins.progressive.engine.KubernetesClouds;
+import io.jenkins.plugins.progressive.kubernetes.ClusterException;
+
 import hudson.Extension;
 import hudson.ExtensionList;
 import java.util.ArrayList;
@@ -54,6 +57,15 @@ public class ProgressiveConfiguration extends GlobalConfiguration implements Ser
     public void setPrometheusServers(List<PrometheusServer> prometheusServers) {
         this.prometheusServers = prometheusServers == null ? new ArrayList<>() : new ArrayList<>(prometheusServers);
         save();
+    }
+
+    @Override
+    public String cloudNamespace(String cloud) {
+        try {
+            return KubernetesClouds.find(cloud).namespace();
+        } catch (ClusterException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     @Override

@@ -8,7 +8,6 @@ import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.tasks.Builder;
 import io.jenkins.plugins.progressive.configuration.ProgressiveConfiguration;
-import io.jenkins.plugins.progressive.spec.RolloutSpec;
 import java.io.IOException;
 import java.util.Optional;
 import jenkins.tasks.SimpleBuildStep;
@@ -29,9 +28,9 @@ public abstract class DeliveryBuilder extends Builder implements SimpleBuildStep
             throws InterruptedException, IOException {
         TargetedStep step = step();
         Plan plan = SpecBinding.plan(step, ProgressiveConfiguration.get());
-        RolloutSpec spec = SpecBinding.resolve(plan,
+        RolloutDriver.Work work = SpecBinding.work(plan,
                 plan.specPath == null ? null : DeliveryExecution.readSpec(workspace, plan));
-        RolloutDriver.Outcome outcome = runToEnd(DeliveryRuntime.get().driver(), plan, spec,
+        RolloutDriver.Outcome outcome = runToEnd(DeliveryRuntime.get().driver(), plan, work,
                 BuildCredentials.of(run), listener);
         if (!outcome.succeeded() && plan.operation != RolloutDriver.Operation.GATE) {
             throw new AbortException(plan.functionName + ": " + outcome.status() + (outcome.reason().isEmpty() ? ""
@@ -39,11 +38,11 @@ public abstract class DeliveryBuilder extends Builder implements SimpleBuildStep
         }
     }
 
-    static RolloutDriver.Outcome runToEnd(RolloutDriver driver, Plan plan, RolloutSpec spec,
+    static RolloutDriver.Outcome runToEnd(RolloutDriver driver, Plan plan, RolloutDriver.Work work,
             RolloutDriver.CredentialLookup credentials, TaskListener listener) throws IOException, InterruptedException {
-        String key = driver.start(new RolloutDriver.Request(plan.operation, spec, Optional.ofNullable(plan.cluster),
+        String key = driver.start(new RolloutDriver.Request(plan.operation, work, Optional.ofNullable(plan.cluster),
                 plan.options, credentials)).key();
-        listener.getLogger().println("[" + plan.functionName + "] started " + DeliveryExecution.describe(spec)
+        listener.getLogger().println("[" + plan.functionName + "] started " + DeliveryExecution.describe(work)
                 + " (" + key + ")");
         InterruptedException interrupted = null;
         String last = "";

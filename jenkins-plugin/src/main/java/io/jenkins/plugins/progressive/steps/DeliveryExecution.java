@@ -1,12 +1,13 @@
 package io.jenkins.plugins.progressive.steps;
 
 import hudson.AbortException;
+import hudson.EnvVars;
 import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
-import io.jenkins.plugins.progressive.spec.RolloutSpec;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,8 +42,11 @@ final class DeliveryExecution extends StepExecution {
     private Throwable stopCause;
     private int failedCalls;
 
+    /** The pod agent's account, when the step names no cluster and runs in a pod; never a secret. */
+    private RolloutDriver.ClusterConnection podCluster;
     private transient DeliveryRuntime runtime;
     private transient Future<?> next;
+    private transient RolloutAction action;
 
     DeliveryExecution(StepContext context, DeliveryRuntime runtime, Plan plan) {
         super(context);
@@ -126,13 +130,32 @@ final class DeliveryExecution extends StepExecution {
         try {
             RolloutDriver.CredentialLookup credentials = BuildCredentials.of(getContext().get(Run.class));
             if (key == null) {
-                RolloutSpec spec = SpecBinding.resolve(plan, plan.specPath == null ? null
-                        : readSpec(getContext().get(FilePath.class), plan));
-                key = driver.start(new RolloutDriver.Request(plan.operation, spec, Optional.ofNullable(plan.cluster),
-                        plan.options, credentials)).key();
-                log("started " + describe(spec) + " (" + key + ")");
+                FilePath workspace = getContext().get(FilePath.class);
+                RolloutDriver.Work work = SpecBinding.work(plan, plan.specPath == null ? null
+                        : readSpec(workspace, plan));
+                if (plan.cluster == null && work instanceof RolloutDriver.Work.Rollout) {
+                    podCluster = AgentServiceAccount.detect(workspace, getContext().get(EnvVars.class)).orElse(null);
+                }
+                if (podCluster != null) {
+                    credentials = AgentServiceAccount.wrap(credentials, AgentServiceAccount.of(workspace));
+                    log("connecting with the service account of the pod this step runs in (" + podCluster.serverUrl()
+                            + ")");
+                }
+                key = driver.start(new RolloutDriver.Request(plan.operation, work,
+                        Optional.ofNullable(plan.cluster != null ? plan.cluster : podCluster), plan.options,
+                        credentials)).key();
+                log("started " + describe(work) + " (" + key + ")");
+                Run<?, ?> run = getContext().get(Run.class);
+                if (run != null) {
+                    action = RolloutAction.of(run, plan.functionName, key, work.name(), work.version());
+                }
                 // the key is all a restarted controller needs: persist it now rather than at the next checkpoint
                 getContext().saveState();
+            } else if (podCluster != null) {
+                FilePath workspace = getContext().get(FilePath.class);
+                if (workspace != null) {
+                    credentials = AgentServiceAccount.wrap(credentials, AgentServiceAccount.of(workspace));
+                }
             }
             if (abortReason != null && !abortSent) {
                 driver.abort(key, abortReason);
@@ -146,6 +169,7 @@ final class DeliveryExecution extends StepExecution {
                     log(wait.status());
                 }
                 status = wait.status();
+                record(wait.progress());
                 arm(wait.after());
             } else if (tick instanceof RolloutDriver.Tick.Done done) {
                 complete(done.outcome());
@@ -167,8 +191,43 @@ final class DeliveryExecution extends StepExecution {
         }
     }
 
+    /** The build page's data; after a restart the action is found again on the build. */
+    private RolloutAction action() throws IOException, InterruptedException {
+        if (action == null && key != null) {
+            Run<?, ?> run = getContext().get(Run.class);
+            if (run != null) {
+                action = run.getActions(RolloutAction.class).stream().filter(a -> a.getKey().equals(key)).reduce(
+                        (a, b) -> b).orElse(null);
+            }
+        }
+        return action;
+    }
+
+    private void record(RolloutDriver.Progress progress) {
+        if (progress == null) {
+            return;
+        }
+        try {
+            RolloutAction a = action();
+            if (a != null && a.progress(progress, Instant.now())) {
+                a.getRun().save();
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            LOGGER.log(Level.FINE, "cannot record the progress of " + key + " on the build", e);
+        }
+    }
+
     private void complete(RolloutDriver.Outcome outcome) {
         finished = true;
+        try {
+            RolloutAction a = action();
+            if (a != null) {
+                a.finish(outcome, Instant.now());
+                a.getRun().save();
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            LOGGER.log(Level.FINE, "cannot record the outcome of " + key + " on the build", e);
+        }
         status = outcome.status();
         Map<String, Object> result = resultMap(outcome, System.currentTimeMillis() - startedAtMillis);
         log(outcome.status() + (outcome.verdict().isEmpty() ? "" : ", verdict " + outcome.verdict())
@@ -192,8 +251,8 @@ final class DeliveryExecution extends StepExecution {
         getContext().onFailure(cause);
     }
 
-    static String describe(RolloutSpec spec) {
-        return spec.version().isEmpty() ? spec.name() : spec.name() + " " + spec.version();
+    static String describe(RolloutDriver.Work work) {
+        return work.version().isEmpty() ? work.name() : work.name() + " " + work.version();
     }
 
     /** The step's return value: plain maps and lists, which Pipeline scripts and the CPS transformer handle. */

@@ -2,6 +2,7 @@ package io.jenkins.plugins.progressive.steps;
 
 import hudson.Extension;
 import hudson.ExtensionList;
+import io.jenkins.plugins.progressive.engine.EngineDriver;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -11,6 +12,9 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import jenkins.model.Jenkins;
 import jenkins.util.Timer;
 
 /**
@@ -21,6 +25,7 @@ import jenkins.util.Timer;
 @Extension
 public final class DeliveryRuntime {
 
+    private static final Logger LOGGER = Logger.getLogger(DeliveryRuntime.class.getName());
     private static final int WORKERS = 2;
 
     /** After an engine call fails (the engine unreachable, an I/O error), the next try comes this much later. */
@@ -31,9 +36,9 @@ public final class DeliveryRuntime {
     private final Duration retryDelay;
     private volatile RolloutDriver driver;
 
-    /** Jenkins' instance. */
+    /** Jenkins' instance: the engine comes up at the first step that needs it ({@link #driver()}). */
     public DeliveryRuntime() {
-        this(null, newWorkerPool(), RolloutDriver.unavailable(), RETRY_DELAY);
+        this(null, newWorkerPool(), null, RETRY_DELAY);
     }
 
     /** @param scheduler {@code null} means Jenkins' {@link Timer} */
@@ -53,8 +58,28 @@ public final class DeliveryRuntime {
         return ExtensionList.lookupSingleton(DeliveryRuntime.class);
     }
 
+    /** The engine behind the steps; on the controller, {@link EngineDriver} on {@code $JENKINS_HOME}. */
     RolloutDriver driver() {
-        return driver;
+        RolloutDriver current = driver;
+        if (current == null) {
+            synchronized (this) {
+                if (driver == null) {
+                    driver = controllerDriver();
+                }
+                current = driver;
+            }
+        }
+        return current;
+    }
+
+    private RolloutDriver controllerDriver() {
+        try {
+            return EngineDriver.forController(Jenkins.get().getRootDir().toPath(), this::schedule);
+        } catch (RuntimeException e) {
+            // steps then fail (or, resumed, retry) with "not available" instead of a stack trace per build
+            LOGGER.log(Level.WARNING, "the progressive delivery engine cannot start", e);
+            return RolloutDriver.unavailable();
+        }
     }
 
     /** Puts the engine behind the steps (the engine wiring does this at start-up; JenkinsRule tests use a fake). */

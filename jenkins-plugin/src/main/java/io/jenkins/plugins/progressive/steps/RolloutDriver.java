@@ -1,6 +1,8 @@
 package io.jenkins.plugins.progressive.steps;
 
+import io.jenkins.plugins.progressive.spec.AnalysisTemplate;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
+import io.jenkins.plugins.progressive.spec.SnapshotSubject;
 import java.io.IOException;
 import java.io.Serializable;
 import java.time.Duration;
@@ -49,15 +51,91 @@ public interface RolloutDriver {
     /**
      * One request.
      *
+     * @param work what to run, as the spec reader validated it
      * @param cluster where Kubernetes targets live; empty means the controller's own kubeconfig or in-cluster account
      * @param options operation-specific settings (see {@link Operation}) and credential ids such as
      *                {@code encryptionKeyCredentialsId}; never a secret value
      * @param credentials where the engine reads the credentials that the spec, the options and the cluster name
      */
-    record Request(Operation operation, RolloutSpec spec, Optional<ClusterConnection> cluster,
+    record Request(Operation operation, Work work, Optional<ClusterConnection> cluster,
             Map<String, String> options, CredentialLookup credentials) {
         public Request {
             options = Map.copyOf(options);
+        }
+
+        /** One live rollout (or snapshot, restore, gate) per name and target. */
+        public String lockKey() {
+            return work.lockKey();
+        }
+
+        public String name() {
+            return work.name();
+        }
+    }
+
+    /**
+     * What a step runs, read through the spec reader's entry for it: a rollout needs the whole spec; a snapshot or a
+     * restore only name, target and snapshot; a gate name, target and its analysis templates.
+     */
+    sealed interface Work {
+        String name();
+
+        /** The release's version; empty when the step has none (snapshots, restores, gates without one). */
+        String version();
+
+        String lockKey();
+
+        /** canaryDeploy, blueGreenSwitch, rollingUpdate. */
+        record Rollout(RolloutSpec spec) implements Work {
+            @Override
+            public String name() {
+                return spec.name();
+            }
+
+            @Override
+            public String version() {
+                return spec.version();
+            }
+
+            @Override
+            public String lockKey() {
+                return spec.lockKey();
+            }
+        }
+
+        /** snapshotState, restoreState. */
+        record Snapshot(SnapshotSubject subject) implements Work {
+            @Override
+            public String name() {
+                return subject.name();
+            }
+
+            @Override
+            public String version() {
+                return "";
+            }
+
+            @Override
+            public String lockKey() {
+                return subject.name() + "@" + subject.target().key();
+            }
+        }
+
+        /** promotionGate: {@code templates} in spec order; {@code version} is the canary's, may be empty. */
+        record Gate(SnapshotSubject subject, String version, Map<String, AnalysisTemplate> templates) implements Work {
+            public Gate {
+                templates = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(templates));
+            }
+
+            @Override
+            public String name() {
+                return subject.name();
+            }
+
+            @Override
+            public String lockKey() {
+                return subject.name() + "@" + subject.target().key();
+            }
         }
     }
 
@@ -99,6 +177,14 @@ public interface RolloutDriver {
             @Override
             public String toString() {
                 return "File[" + content.length + " bytes]";
+            }
+        }
+
+        /** The service account of the pod agent a step runs in: its token and the cluster's CA (PEM). */
+        record ServiceAccount(String token, String caCertificate) implements Credential {
+            @Override
+            public String toString() {
+                return "ServiceAccount[****]";
             }
         }
 
@@ -164,12 +250,31 @@ public interface RolloutDriver {
 
     /** The answer of {@link #advance}. */
     sealed interface Tick {
-        /** Not over: call again after {@code after}; {@code status} says where the work is, for people. */
-        record Wait(Duration after, String status) implements Tick {
+        /**
+         * Not over: call again after {@code after}; {@code status} says where the work is, for people;
+         * {@code progress} is the same for the build page, null when the driver has nothing to chart.
+         */
+        record Wait(Duration after, String status, Progress progress) implements Tick {
+            public Wait(Duration after, String status) {
+                this(after, status, null);
+            }
         }
 
         /** Over. */
         record Done(Outcome outcome) implements Tick {
+        }
+    }
+
+    /**
+     * Where a rollout is, for the build page's chart.
+     *
+     * @param phase the engine's phase ({@code PROGRESSING}, {@code PAUSED}, …)
+     * @param canaryWeight the share of traffic the canary gets now, 0–100
+     * @param measurements every measurement so far (same maps as {@link Outcome#measurements})
+     */
+    record Progress(String phase, int step, int canaryWeight, List<Map<String, Object>> measurements) {
+        public Progress {
+            measurements = List.copyOf(measurements);
         }
     }
 

@@ -10,6 +10,7 @@ import io.jenkins.plugins.progressive.configuration.Servers;
 import io.jenkins.plugins.progressive.spec.InvalidSpecException;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
 import io.jenkins.plugins.progressive.spec.SpecProblem;
+import io.jenkins.plugins.progressive.spec.SpecReader;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -18,9 +19,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * From step parameters to a validated {@link RolloutSpec}: parameters become a tree with the spec's field names,
- * laid over the spec file when there is one, and the core's spec reader validates the result. This is the only
- * class that calls the spec reader.
+ * From step parameters to validated work ({@link RolloutDriver.Work}): parameters become a tree with the spec's
+ * field names, laid over the spec file when there is one, and the core's spec reader validates the result through
+ * the entry for what the step runs. This is the only class of the steps that calls the spec reader (the engine
+ * driver reads back the specs it stored).
  */
 final class SpecBinding {
 
@@ -46,7 +48,7 @@ final class SpecBinding {
         Plan plan = new Plan(step.functionName(), step.operation(), specPath, binding.tree().toString(),
                 step.strategy(), binding.cluster(), binding.options());
         if (specPath == null) {
-            resolve(plan, null);
+            work(plan, null);
         }
         return plan;
     }
@@ -72,8 +74,19 @@ final class SpecBinding {
         return merge(baseObject, overrides);
     }
 
-    /** The validated spec, or every problem. {@code specText} is the spec file's content, null for inline steps. */
+    /** The validated spec of a rollout step, or every problem. {@code specText} is the spec file's, null inline. */
     static RolloutSpec resolve(Plan plan, String specText) throws AbortException {
+        if (work(plan, specText) instanceof RolloutDriver.Work.Rollout rollout) {
+            return rollout.spec();
+        }
+        throw new IllegalStateException(plan.functionName + " runs no strategy");
+    }
+
+    /**
+     * What the plan runs, read through the spec reader's entry for its operation, or every problem. Steps that run
+     * no strategy (snapshots, restores, gates) need no version or strategy; what is present is still checked.
+     */
+    static RolloutDriver.Work work(Plan plan, String specText) throws AbortException {
         ObjectNode tree = tree(plan, specText);
         List<SpecProblem> problems = new ArrayList<>();
         if (plan.strategy != null && !tree.path("strategy").has(plan.strategy)) {
@@ -91,9 +104,14 @@ final class SpecBinding {
             }
         }
         try {
-            RolloutSpec spec = SpecReaderShim.fromTree(tree);
+            RolloutDriver.Work work = switch (plan.operation) {
+                case ROLLOUT -> new RolloutDriver.Work.Rollout(SpecReader.fromTree(tree));
+                case SNAPSHOT, RESTORE -> new RolloutDriver.Work.Snapshot(SpecReader.snapshotSubjectFromTree(tree));
+                case GATE -> new RolloutDriver.Work.Gate(SpecReader.snapshotSubjectFromTree(tree),
+                        tree.path("version").asText(""), SpecReader.analysisFromTree(tree));
+            };
             if (problems.isEmpty()) {
-                return spec;
+                return work;
             }
         } catch (InvalidSpecException e) {
             problems.addAll(e.problems());

@@ -31,6 +31,7 @@ public abstract class TargetedStep extends Step {
     private String stableEndpoints = "";
     private String canaryEndpoints = "";
     private String cluster = "";
+    private String cloud = "";
 
     /** The Pipeline function name, also used in messages. */
     abstract String functionName();
@@ -71,6 +72,19 @@ public abstract class TargetedStep extends Step {
                 b.cluster(new RolloutDriver.ClusterConnection(c.getName(), c.getServerUrl(), c.getCredentialsId(),
                         c.getNamespace(), c.getCloud()));
                 defaultNamespace = c.getNamespace();
+            }
+        }
+        if (!cloud.isEmpty()) {
+            if (!cluster.isEmpty()) {
+                b.problem("cloud", "give cluster or cloud, not both");
+            } else {
+                try {
+                    String ns = b.servers.cloudNamespace(cloud);
+                    b.cluster(new RolloutDriver.ClusterConnection("cloud " + cloud, "", "", ns, cloud));
+                    defaultNamespace = ns;
+                } catch (IllegalArgumentException e) {
+                    b.problem("cloud", e.getMessage());
+                }
             }
         }
         boolean kubernetes = !(namespace + deployment + container + image).isEmpty();
@@ -223,5 +237,15 @@ public abstract class TargetedStep extends Step {
     @DataBoundSetter
     public void setCluster(String cluster) {
         this.cluster = Texts.trim(cluster);
+    }
+
+    /** A cloud of the Kubernetes plugin, whose server, credentials and namespace the step uses. */
+    public String getCloud() {
+        return cloud;
+    }
+
+    @DataBoundSetter
+    public void setCloud(String cloud) {
+        this.cloud = Texts.trim(cloud);
     }
 }

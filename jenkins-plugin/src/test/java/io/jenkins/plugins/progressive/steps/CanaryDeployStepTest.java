@@ -51,7 +51,7 @@ class CanaryDeployStepTest {
         r.assertLogContains("status=Succeeded verdict=Successful snapshot=snap-1", b);
         r.assertLogContains("measured 1 in time", b);
         r.assertLogContains("[canaryDeploy] step 3 of 3", b);
-        assertThat(driver.requests).singleElement().satisfies(req -> assertThat(req.spec().name()).isEqualTo("shop"));
+        assertThat(driver.requests).singleElement().satisfies(req -> assertThat(req.name()).isEqualTo("shop"));
     }
 
     @Test

@@ -12,12 +12,13 @@ final class ScriptedDriver implements RolloutDriver {
     final List<Request> requests = new CopyOnWriteArrayList<>();
     final Map<String, Integer> ticks = new ConcurrentHashMap<>();
     final Map<String, String> aborts = new ConcurrentHashMap<>();
+    final List<String> promotions = new CopyOnWriteArrayList<>();
     volatile boolean pauseForever;
 
     @Override
     public Started start(Request request) {
         requests.add(request);
-        String key = request.spec().lockKey();
+        String key = request.lockKey();
         ticks.put(key, 0);
         return new Started(key);
     }
@@ -28,8 +29,10 @@ final class ScriptedDriver implements RolloutDriver {
             return new Tick.Done(new Outcome("RolledBack", "", "snap-1", List.of(), false, aborts.get(key)));
         }
         int n = ticks.merge(key, 1, Integer::sum);
-        if (n <= 3 || pauseForever) {
-            return new Tick.Wait(Duration.ofMillis(100), pauseForever && n > 3 ? "paused" : "step " + n + " of 3");
+        if (n <= 3 || (pauseForever && !promotions.contains(key))) {
+            boolean paused = pauseForever && n > 3;
+            return new Tick.Wait(Duration.ofMillis(100), paused ? "paused" : "step " + n + " of 3",
+                    new Progress(paused ? "PAUSED" : "PROGRESSING", Math.min(n, 3), paused ? 50 : 5 * n, List.of()));
         }
         return new Tick.Done(new Outcome("Succeeded", "Successful", "snap-1",
                 List.of(Map.of("template", "error-rate", "verdict", "Successful", "value", "0.002")), true, ""));
@@ -37,6 +40,7 @@ final class ScriptedDriver implements RolloutDriver {
 
     @Override
     public void promote(String key, boolean full) {
+        promotions.add(key);
     }
 
     @Override

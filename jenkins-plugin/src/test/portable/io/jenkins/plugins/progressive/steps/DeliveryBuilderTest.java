@@ -33,7 +33,7 @@ class DeliveryBuilderTest {
     void aBuildRunsTheRolloutToItsEnd() throws Exception {
         FakeDriver driver = new FakeDriver(2, false, FakeDriver.succeeded());
         Plan plan = plan();
-        RolloutDriver.Outcome outcome = DeliveryBuilder.runToEnd(driver, plan, SpecBinding.resolve(plan, null),
+        RolloutDriver.Outcome outcome = DeliveryBuilder.runToEnd(driver, plan, SpecBinding.work(plan, null),
                 RolloutDriver.CredentialLookup.NONE,
                 listener);
         assertThat(outcome.status()).isEqualTo("Succeeded");
@@ -48,7 +48,7 @@ class DeliveryBuilderTest {
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread build = new Thread(() -> {
             try {
-                DeliveryBuilder.runToEnd(driver, plan, SpecBinding.resolve(plan, null),
+                DeliveryBuilder.runToEnd(driver, plan, SpecBinding.work(plan, null),
                         RolloutDriver.CredentialLookup.NONE, listener);
             } catch (Throwable t) {
                 thrown.set(t);

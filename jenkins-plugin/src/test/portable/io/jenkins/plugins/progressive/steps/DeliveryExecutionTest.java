@@ -78,7 +78,7 @@ class DeliveryExecutionTest {
         assertThat((Long) result.get("durationMillis")).isNotNegative();
         assertThat(driver.started).singleElement().satisfies(r -> {
             assertThat(r.operation()).isEqualTo(RolloutDriver.Operation.ROLLOUT);
-            assertThat(r.spec().name()).isEqualTo("shop");
+            assertThat(r.name()).isEqualTo("shop");
         });
         assertThat(driver.count("advance")).isEqualTo(4);
         assertThat(context.saves.get()).as("the key is checkpointed as soon as the engine has it").isEqualTo(1);

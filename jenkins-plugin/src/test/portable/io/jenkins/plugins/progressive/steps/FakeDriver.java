@@ -46,7 +46,7 @@ final class FakeDriver implements RolloutDriver {
             Thread.currentThread().interrupt();
         }
         started.add(request);
-        String key = request.spec().lockKey();
+        String key = request.lockKey();
         position.putIfAbsent(key, new AtomicInteger());
         calls.add("start " + key);
         return new Started(key);

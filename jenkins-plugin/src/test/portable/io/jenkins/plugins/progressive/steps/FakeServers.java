@@ -43,4 +43,13 @@ final class FakeServers implements Servers {
     public List<PrometheusServer> getPrometheusServers() {
         return servers;
     }
+
+    /** One Kubernetes-plugin cloud, {@code kubernetes}, in namespace {@code ci}. */
+    @Override
+    public String cloudNamespace(String cloud) {
+        if (cloud.equals("kubernetes")) {
+            return "ci";
+        }
+        throw new IllegalArgumentException("no cloud named '" + cloud + "' in Manage Jenkins » Clouds");
+    }
 }

@@ -56,8 +56,7 @@ class StepBindingTest {
         step.setSteps("5, pause:2m, analysis:error-rate, 50, pause:manual");
         step.setPrometheus("main");
         step.setAnalysis(List.of(errorRate()));
-        step.setHaproxyRuntimeApi("unix:/run/haproxy/admin.sock");
-        step.setHaproxyBackend("shop");
+        step.setIngress("shop");
         step.setBackgroundAnalysis("error-rate");
         step.setOnFailure("pause");
         step.setSnapshotStore("file:.progressive/snapshots");
@@ -72,7 +71,7 @@ class StepBindingTest {
                  'analysis':{'error-rate':{'prometheus':{'address':'http://prometheus.monitoring:9090','credentials':'prom-token',
                       'query':'sum(rate(errors_total[1m])) / sum(rate(requests_total[1m]))'},
                     'successCondition':'result < 0.01','failureCondition':'result >= 0.05','interval':'30s','count':5}},
-                 'traffic':{'haproxy':{'runtimeApi':'unix:/run/haproxy/admin.sock','backend':'shop'}},
+                 'traffic':{'nginxIngress':{'ingress':'shop'}},
                  'backgroundAnalysis':['error-rate'],'onFailure':'pause',
                  'snapshot':{'enabled':true,'store':'file:.progressive/snapshots'},
                  'strategy':{'canary':{'steps':[{'setWeight':5},{'pause':'2m'},{'analysis':['error-rate']},
@@ -85,7 +84,7 @@ class StepBindingTest {
 
         RolloutSpec spec = SpecBinding.resolve(plan, null);
         assertThat(spec.target()).isEqualTo(new Target.Kubernetes("prod", "shop", "web", "registry/shop"));
-        assertThat(spec.traffic()).isEqualTo(new Traffic.Haproxy("unix:/run/haproxy/admin.sock", "shop"));
+        assertThat(spec.traffic()).isEqualTo(new Traffic.NginxIngress("shop"));
         assertThat(spec.onFailure()).isEqualTo(OnFailure.PAUSE);
         assertThat(((Strategy.Canary) spec.strategy()).steps()).containsExactly(
                 new Strategy.CanaryStep.SetWeight(5), new Strategy.CanaryStep.Pause(Optional.of(Duration.ofMinutes(2))),
@@ -155,6 +154,8 @@ class StepBindingTest {
         snapshot.setName("shop");
         snapshot.setCluster("prod");
         snapshot.setDeployment("shop");
+        // the spec reader checks the whole target, also for snapshots
+        snapshot.setImage("registry/shop");
         snapshot.setStore("s3://backups/shop?endpoint=http://127.0.0.1:9000&region=us-east-1");
         snapshot.setIncludeNamespaces("prod, shared");
         snapshot.setIncludeKinds("deployments,services,configmaps,secrets");
@@ -166,7 +167,7 @@ class StepBindingTest {
 
         assertThat(plan.operation).isEqualTo(RolloutDriver.Operation.SNAPSHOT);
         assertThat(tree(plan)).isEqualTo(json("""
-                {'name':'shop','target':{'kubernetes':{'namespace':'shop-prod','deployment':'shop'}},
+                {'name':'shop','target':{'kubernetes':{'namespace':'shop-prod','deployment':'shop','image':'registry/shop'}},
                  'snapshot':{'enabled':true,'store':'s3://backups/shop?endpoint=http://127.0.0.1:9000&region=us-east-1',
                    'include':{'namespaces':['prod','shared'],'kinds':['deployments','services','configmaps','secrets'],
                               'labelSelector':'app=shop'},
@@ -330,6 +331,38 @@ class StepBindingTest {
         assertThatThrownBy(() -> SpecBinding.plan(step, servers)).isInstanceOf(AbortException.class)
                 .hasMessageContaining("- version: is required")
                 .hasMessageContaining("- target.kubernetes.deployment: is required")
-                .hasMessageContaining("analysis template 'latency' is not defined");
+                .hasMessageContaining("- strategy.canary.steps[1].analysis[0]: 'latency' is not a defined analysis template");
+    }
+
+    @Test
+    void aKubernetesPluginCloudGivesTheConnectionAndTheDefaultNamespace() throws Exception {
+        CanaryDeployStep step = new CanaryDeployStep();
+        step.setName("shop");
+        step.setVersion("1.4.2");
+        step.setCloud("kubernetes");
+        step.setDeployment("shop");
+        step.setImage("registry/shop");
+        step.setSteps("10");
+
+        Plan plan = SpecBinding.plan(step, servers);
+
+        assertThat(plan.cluster.cloud()).isEqualTo("kubernetes");
+        assertThat(plan.cluster.serverUrl()).as("read from the cloud when used, never copied").isEmpty();
+        assertThat(plan.cluster.credentialsId()).isEmpty();
+        assertThat(SpecBinding.resolve(plan, null).target()).isEqualTo(
+                new Target.Kubernetes("ci", "shop", "shop", "registry/shop"));
+    }
+
+    @Test
+    void anUnknownCloudOrACloudWithAClusterIsAProblem() {
+        CanaryDeployStep step = kubernetes(new CanaryDeployStep());
+        step.setSteps("10");
+        step.setCloud("k8s");
+        assertThatThrownBy(() -> SpecBinding.plan(step, servers)).isInstanceOf(AbortException.class)
+                .hasMessageContaining("- cloud: no cloud named 'k8s' in Manage Jenkins » Clouds");
+        step.setCloud("kubernetes");
+        step.setCluster("prod");
+        assertThatThrownBy(() -> SpecBinding.plan(step, servers)).isInstanceOf(AbortException.class)
+                .hasMessageContaining("- cloud: give cluster or cloud, not both");
     }
 }

@@ -1,0 +1,34 @@
+package io.jenkins.plugins.progressive.engine;
+
+import io.jenkins.plugins.progressive.steps.RolloutDriver;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Per rollout, where its cluster is and whose credentials it may read: the running build's lookup, replaced at every
+ * advance (a resumed build brings a new one). In memory only; secrets are read through it when used, never kept.
+ */
+public final class Contexts {
+
+    /** The cluster a step named, and the lookup of the build that drives the rollout now. */
+    public record Context(Optional<RolloutDriver.ClusterConnection> cluster, RolloutDriver.CredentialLookup credentials) {
+    }
+
+    private static final Context NONE = new Context(Optional.empty(), RolloutDriver.CredentialLookup.NONE);
+
+    private final ConcurrentHashMap<String, Context> contexts = new ConcurrentHashMap<>();
+
+    void put(String key, Context context) {
+        contexts.put(key, context);
+    }
+
+    /** Null when the rollout is unknown here. */
+    Context get(String key) {
+        return contexts.get(key);
+    }
+
+    /** The context of {@code key}, or one without cluster and credentials. */
+    Context of(String key) {
+        return contexts.getOrDefault(key, NONE);
+    }
+}

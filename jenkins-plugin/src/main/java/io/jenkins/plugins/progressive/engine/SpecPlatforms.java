@@ -1,0 +1,156 @@
+package io.jenkins.plugins.progressive.engine;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.jenkins.plugins.progressive.analysis.MetricProvider;
+import io.jenkins.plugins.progressive.hosts.endpoints.FixedEndpoints;
+import io.jenkins.plugins.progressive.hosts.haproxy.HaproxyRouter;
+import io.jenkins.plugins.progressive.hosts.local.LocalProcesses;
+import io.jenkins.plugins.progressive.hosts.nginx.NginxRouter;
+import io.jenkins.plugins.progressive.kubernetes.KubernetesWorkload;
+import io.jenkins.plugins.progressive.kubernetes.traffic.gatewayapi.GatewayApiRouter;
+import io.jenkins.plugins.progressive.kubernetes.traffic.istio.IstioRouter;
+import io.jenkins.plugins.progressive.kubernetes.traffic.nginxingress.NginxIngressRouter;
+import io.jenkins.plugins.progressive.kubernetes.traffic.replicas.ReplicaRatioRouter;
+import io.jenkins.plugins.progressive.metrics.MetricProviders;
+import io.jenkins.plugins.progressive.rollout.Platform;
+import io.jenkins.plugins.progressive.rollout.Role;
+import io.jenkins.plugins.progressive.rollout.RoleStatus;
+import io.jenkins.plugins.progressive.rollout.Routes;
+import io.jenkins.plugins.progressive.rollout.TrafficRouter;
+import io.jenkins.plugins.progressive.rollout.Workload;
+import io.jenkins.plugins.progressive.spec.RolloutSpec;
+import io.jenkins.plugins.progressive.spec.Target;
+import io.jenkins.plugins.progressive.spec.Traffic;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The ports of a spec on this controller: hosts targets through the hosts module (local processes run on the
+ * controller itself, so they suit a demo or an agent-less single host; endpoints behind HAProxy or nginx are the
+ * real non-Kubernetes case), Kubernetes targets through the kubernetes module's adapters, metrics through
+ * {@link MetricProviders} with credentials from the Jenkins store. Snapshots are not bound yet: a spec with
+ * {@code snapshot.enabled} fails at its first action with the engine's message.
+ *
+ * <p>The Kubernetes part is the one place to switch to the kubernetes module's own binder once there is one.
+ */
+final class SpecPlatforms implements Platform.Binder {
+
+    private final Contexts contexts;
+    private final Path localState;
+
+    SpecPlatforms(Contexts contexts, Path localState) {
+        this.contexts = contexts;
+        this.localState = localState;
+    }
+
+    @Override
+    public Platform bind(RolloutSpec spec) {
+        String key = spec.lockKey();
+        MetricProvider metrics = metricsFor(key);
+        Target target = spec.target();
+        if (target instanceof Target.Kubernetes k) {
+            Contexts.Context context = contexts.of(key);
+            KubernetesClient client = ClusterClients.connect(context.cluster(), context.credentials());
+            KubernetesWorkload workload = new KubernetesWorkload(client, k, () -> { });
+            return new Platform(closing(workload, client), kubernetesRouter(client, k, spec.traffic()), metrics, null);
+        }
+        if (target instanceof Target.Local local) {
+            LocalProcesses processes = new LocalProcesses(local, localState.resolve(folder(key)));
+            return new Platform(processes, hostsRouter(spec.traffic(), processes::addresses, processes), metrics,
+                    null);
+        }
+        Target.Endpoints endpoints = (Target.Endpoints) target;
+        FixedEndpoints fixed = new FixedEndpoints(endpoints, Optional.empty());
+        return new Platform(fixed, hostsRouter(spec.traffic(), fixed::addresses, fixed), metrics, null);
+    }
+
+    /** Metrics as the build that drives {@code key} may read them. */
+    MetricProvider metricsFor(String key) {
+        return new MetricProviders(new MetricCredentials(() -> contexts.of(key).credentials()));
+    }
+
+    private static TrafficRouter kubernetesRouter(KubernetesClient client, Target.Kubernetes k, Traffic traffic) {
+        if (traffic instanceof Traffic.NginxIngress ingress) {
+            return new NginxIngressRouter(client, k.namespace(), ingress);
+        }
+        if (traffic instanceof Traffic.GatewayApi route) {
+            return new GatewayApiRouter(client, k.namespace(), route);
+        }
+        if (traffic instanceof Traffic.Istio istio) {
+            return new IstioRouter(client, k.namespace(), istio);
+        }
+        return new ReplicaRatioRouter(client, k);
+    }
+
+    private static TrafficRouter hostsRouter(Traffic traffic, Function<Role, List<String>> addresses,
+            Workload workload) {
+        if (traffic instanceof Traffic.Haproxy haproxy) {
+            return new HaproxyRouter(haproxy, addresses);
+        }
+        if (traffic instanceof Traffic.Nginx nginx) {
+            return new NginxRouter(nginx, addresses);
+        }
+        // local processes without a router: clients spread over the instances, so the split is the ready ratio
+        return new TrafficRouter() {
+            @Override
+            public boolean followsReplicas() {
+                return true;
+            }
+
+            @Override
+            public void setRoutes(Routes routes) {
+                // nothing to send: the engine sizes the roles instead
+            }
+
+            @Override
+            public Routes getRoutes() {
+                RoleStatus stable = workload.status(Role.STABLE);
+                RoleStatus canary = workload.status(Role.CANARY);
+                return ReplicaRatioRouter.share(stable.ready(), canary.ready());
+            }
+        };
+    }
+
+    /** The workload, and the client it uses closed with it when the rollout ends. */
+    private static Workload closing(Workload workload, KubernetesClient client) {
+        return new Workload() {
+            @Override
+            public RoleStatus status(Role role) {
+                return workload.status(role);
+            }
+
+            @Override
+            public void scale(Role role, String version, int replicas) {
+                workload.scale(role, version, replicas);
+            }
+
+            @Override
+            public int size() {
+                return workload.size();
+            }
+
+            @Override
+            public void close() {
+                try {
+                    workload.close();
+                } finally {
+                    client.close();
+                }
+            }
+        };
+    }
+
+    /** A folder name per rollout key (keys hold '/', '@' and spaces). */
+    private static String folder(String key) {
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(h, 0, 12);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
