@@ -38,8 +38,8 @@ final class CreateCommand extends SnapshotSubcommand {
         storeOptions.spec = file;
         SnapshotSubject subject = subject().orElseThrow();
         if (!(subject.target() instanceof Target.Kubernetes target)) {
-            throw new IllegalArgumentException("target: snapshot create supports kubernetes targets; for local and "
-                    + "endpoints targets use a pre hook in a spec's snapshot section run by a rollout");
+            throw new IllegalArgumentException("target: snapshot create supports kubernetes targets only; this spec's "
+                    + "target is " + subject.target().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
         }
         SnapshotSpec s = subject.snapshot();
         SnapshotSpec spec = new SnapshotSpec(true, storeOptions.store != null ? storeOptions.store : s.store(),

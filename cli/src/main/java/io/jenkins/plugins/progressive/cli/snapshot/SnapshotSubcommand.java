@@ -137,6 +137,17 @@ abstract class SnapshotSubcommand implements Callable<Integer> {
             kubeconfig = env != null && !env.isBlank() ? Path.of(env.split(java.io.File.pathSeparator)[0])
                     : Path.of(System.getProperty("user.home"), ".kube", "config");
         }
-        return KubernetesConnection.fromKubeconfig(kubeconfig, cluster.context);
+        if (!Files.isReadable(kubeconfig)) {
+            throw new IllegalArgumentException("--kubeconfig: " + kubeconfig + " does not exist or is not readable"
+                    + (cluster.kubeconfig == null ? " (give --kubeconfig FILE or set KUBECONFIG)" : ""));
+        }
+        try {
+            return KubernetesConnection.fromKubeconfig(kubeconfig, cluster.context);
+        } catch (ClusterException e) {
+            if (e.code() == 0 && e.getMessage().startsWith("kubeconfig ")) {
+                throw new IllegalArgumentException("--kubeconfig/--context: " + e.getMessage());
+            }
+            throw e;
+        }
     }
 }

@@ -263,6 +263,14 @@ class SnapshotCommandTest {
         assertThat(wrong.exitCode()).isEqualTo(2);
         assertThat(wrong.err()).contains("key id");
 
+        Run context = cli("snapshot", "create", spec.toString(), "--kubeconfig", kubeconfig.toString(),
+                "--context", "nope");
+        assertThat(context.exitCode()).isEqualTo(2);
+        assertThat(context.err()).contains("no context named 'nope'");
+        Run noConfig = cli("snapshot", "create", spec.toString(), "--kubeconfig", dir.resolve("missing").toString());
+        assertThat(noConfig.exitCode()).isEqualTo(2);
+        assertThat(noConfig.err()).contains("--kubeconfig", "does not exist");
+
         Path badSpec = dir.resolve("bad.yaml");
         Files.writeString(badSpec, "name: shop\n");
         Run invalid = cli("snapshot", "create", badSpec.toString(), "--kubeconfig", kubeconfig.toString());
