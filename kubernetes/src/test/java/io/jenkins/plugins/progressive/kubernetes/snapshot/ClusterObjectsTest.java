@@ -259,7 +259,7 @@ class ClusterObjectsTest {
     @Test
     void labelSelectorAndKindsNarrowTheCaptureAndListsArePaged() {
         List<ConfigMap> many = new ArrayList<>();
-        for (int i = 0; i < ClusterObjects.PAGE * 2 + 17; i++) {
+        for (int i = 0; i < ClusterObjects.PAGE + 17; i++) {
             many.add(new ConfigMapBuilder().withNewMetadata().withName("bulk-" + i).withNamespace("other")
                     .addToLabels("bulk", "yes").endMetadata().addToData("i", Integer.toString(i)).build());
         }
@@ -270,7 +270,7 @@ class ClusterObjectsTest {
         Manifest m = Snapshots.capture(new ClusterObjects(client), bulk, store, KeyProvider.none(),
                 CaptureOptions.forRollout("bulk"));
 
-        assertThat(m.counts()).isEqualTo(Map.of("ConfigMap", ClusterObjects.PAGE * 2 + 17));
+        assertThat(m.counts()).isEqualTo(Map.of("ConfigMap", ClusterObjects.PAGE + 17));
     }
 
     @Test

@@ -103,6 +103,31 @@ class KubernetesRolloutSnapshotsTest {
     }
 
     @Test
+    void everyWayAPodTemplateNamesAConfigMapOrSecretIsFollowed() throws Exception {
+        var podSpec = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+                {"volumes": [{"name": "a", "configMap": {"name": "cm-volume"}},
+                             {"name": "b", "secret": {"secretName": "secret-volume"}},
+                             {"name": "c", "projected": {"sources": [{"configMap": {"name": "cm-projected"}},
+                                                                     {"secret": {"name": "secret-projected"}}]}}],
+                 "initContainers": [{"name": "init", "envFrom": [{"secretRef": {"name": "secret-init"}}]}],
+                 "containers": [{"name": "app",
+                                 "env": [{"name": "X", "valueFrom": {"configMapKeyRef": {"name": "cm-env", "key": "x"}}},
+                                         {"name": "Y", "valueFrom": {"secretKeyRef": {"name": "secret-env", "key": "y"}}},
+                                         {"name": "Z", "value": "plain"}],
+                                 "envFrom": [{"configMapRef": {"name": "cm-envfrom"}}]}],
+                 "imagePullSecrets": [{"name": "registry-credentials"}]}
+                """);
+        java.util.Set<String> configMaps = new java.util.TreeSet<>();
+        java.util.Set<String> secrets = new java.util.TreeSet<>();
+
+        KubernetesRolloutSnapshots.references(podSpec, configMaps, secrets);
+
+        assertThat(configMaps).containsExactly("cm-env", "cm-envfrom", "cm-projected", "cm-volume");
+        assertThat(secrets).containsExactly("registry-credentials", "secret-env", "secret-init", "secret-projected",
+                "secret-volume");
+    }
+
+    @Test
     void restorePutsBackTheTouchedObjectsOverTheirChangedVersions() throws Exception {
         RolloutSpec spec = spec();
         var snapshots = new KubernetesRolloutSnapshots(client, spec, KeyProvider.of(key), Path.of(""));
