@@ -20,7 +20,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "create", description = {"Snapshot what a spec names (only name, target and snapshot are needed).",
+@Command(mixinStandardHelpOptions = true, name = "create", description = {"Snapshot what a spec names (only name, target and snapshot are needed).",
     "Without include.namespaces the target's namespace is taken. Prints the new snapshot's id as its last line."})
 final class CreateCommand extends SnapshotSubcommand {
 

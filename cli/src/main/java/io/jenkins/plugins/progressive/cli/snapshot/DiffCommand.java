@@ -7,7 +7,7 @@ import io.jenkins.plugins.progressive.snapshot.Snapshots;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "diff", description = {"Objects added (+), removed (-) and changed (~) from ID1 to ID2, field by field.",
+@Command(mixinStandardHelpOptions = true, name = "diff", description = {"Objects added (+), removed (-) and changed (~) from ID1 to ID2, field by field.",
     "Secret values are never shown: a changed field of an encrypted object reads '(changed)'."})
 final class DiffCommand extends SnapshotSubcommand {
 

@@ -9,7 +9,7 @@ import io.jenkins.plugins.progressive.snapshot.Snapshots;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 
-@Command(name = "list", description = "List the snapshots in the store, oldest first (a damaged manifest is marked).")
+@Command(mixinStandardHelpOptions = true, name = "list", description = "List the snapshots in the store, oldest first (a damaged manifest is marked).")
 final class ListCommand extends SnapshotSubcommand {
 
     @Override
@@ -31,7 +31,8 @@ final class ListCommand extends SnapshotSubcommand {
                     ObjectNode counts = d.putObject("counts");
                     m.counts().forEach(counts::put);
                 } else {
-                    out().println(String.format(Locale.ROOT, "%-28s %-20s %-24s %8d  %s", id, m.name(), m.createdAt(),
+                    out().println(String.format(Locale.ROOT, "%-28s %-20s %-24s %8d  %s", id, m.name(),
+                            m.createdAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
                             m.objects().size(), m.source()));
                 }
             } catch (SnapshotException e) {

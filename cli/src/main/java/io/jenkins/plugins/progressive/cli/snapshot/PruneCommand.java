@@ -9,7 +9,7 @@ import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "prune", description = {"Delete old snapshots, then the blobs no remaining snapshot uses.",
+@Command(mixinStandardHelpOptions = true, name = "prune", description = {"Delete old snapshots, then the blobs no remaining snapshot uses.",
     "Per rollout name a snapshot is kept when it is among the last N or younger than the age.",
     "Do not prune while a capture into the same store is running."})
 final class PruneCommand extends SnapshotSubcommand {

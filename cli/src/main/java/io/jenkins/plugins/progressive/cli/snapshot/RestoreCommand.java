@@ -24,7 +24,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "restore", description = {"Restore a snapshot into the cluster, in dependency order.",
+@Command(mixinStandardHelpOptions = true, name = "restore", description = {"Restore a snapshot into the cluster, in dependency order.",
     "Every checksum is verified first: a damaged snapshot is refused (exit 2) before anything is changed.",
     "Missing namespaces are created. With --spec, its snapshot.hooks.restore run after the objects."})
 final class RestoreCommand extends SnapshotSubcommand {

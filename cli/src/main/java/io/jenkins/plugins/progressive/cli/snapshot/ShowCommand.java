@@ -5,7 +5,7 @@ import io.jenkins.plugins.progressive.snapshot.Snapshots;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "show", description = "Print a snapshot's manifest (refused when it does not match its sha256).")
+@Command(mixinStandardHelpOptions = true, name = "show", description = "Print a snapshot's manifest (refused when it does not match its sha256).")
 final class ShowCommand extends SnapshotSubcommand {
 
     @Parameters(paramLabel = "ID")

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
  * {@code progressive snapshot create|list|show|diff|restore|prune}: the snapshots of what releases touch,
  * for rehearsals, manual restores and disaster recovery to a standby namespace or cluster.
  */
-@Command(name = "snapshot", description = "Take, inspect, compare, restore and prune snapshots (see docs/snapshots.md).",
+@Command(mixinStandardHelpOptions = true, name = "snapshot", description = "Take, inspect, compare, restore and prune snapshots (see docs/snapshots.md).",
         subcommands = {CreateCommand.class, ListCommand.class, ShowCommand.class, DiffCommand.class,
             RestoreCommand.class, PruneCommand.class})
 public final class SnapshotCommand implements Runnable {

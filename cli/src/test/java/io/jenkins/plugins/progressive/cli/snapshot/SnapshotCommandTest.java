@@ -246,6 +246,10 @@ class SnapshotCommandTest {
         assertThat(mapping.exitCode()).isEqualTo(2);
         assertThat(mapping.err()).contains("prod=standby");
 
+        Run help = cli("snapshot", "restore", "--help");
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.out()).contains("--map-namespace", "--existing", "--dry-run", "--kubeconfig", "--store");
+
         Run noStore = cli("snapshot", "list");
         assertThat(noStore.exitCode()).isEqualTo(2);
         assertThat(noStore.err()).contains("--store", "--spec");
