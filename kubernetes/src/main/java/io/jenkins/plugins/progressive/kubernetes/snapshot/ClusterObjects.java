@@ -236,17 +236,29 @@ public final class ClusterObjects implements ObjectSource, ObjectSink {
         return out;
     }
 
-    /** One object by its key; empty when it (or its kind) does not exist. */
+    /**
+     * One object by its key; empty when it (or its kind) does not exist. A kind its group does not serve in
+     * the key's version is read in the group's preferred version (an older Gateway API or Istio).
+     */
     Optional<ObjectNode> read(ObjectKey key) {
         Resource r = resolve(key, false);
+        if (r == null && !key.group().isEmpty()) {
+            Optional<String> preferred = getJson("/apis/" + key.group(), "API group " + key.group())
+                    .map(g -> g.path("preferredVersion").path("version").asText(""))
+                    .filter(v -> !v.isEmpty() && !v.equals(key.version()));
+            if (preferred.isPresent()) {
+                r = resolve(new ObjectKey(key.group(), preferred.get(), key.kind(), key.namespace(), key.name()), false);
+            }
+        }
         if (r == null) {
             return Optional.empty();
         }
+        Resource found = r;
         return getJson(r.collection(key.namespaced() ? key.namespace() : null) + "/" + key.name(), key.toString())
                 .filter(ObjectNode.class::isInstance).map(n -> {
                     ObjectNode o = (ObjectNode) n;
-                    o.put("apiVersion", r.apiVersion());
-                    o.put("kind", r.kind());
+                    o.put("apiVersion", found.apiVersion());
+                    o.put("kind", found.kind());
                     return o;
                 });
     }

@@ -178,12 +178,7 @@ public final class KubernetesRolloutSnapshots implements RolloutSnapshots {
         } else if (traffic instanceof Traffic.GatewayApi gw) {
             add(cluster, out, new ObjectKey("gateway.networking.k8s.io", "v1", "HTTPRoute", ns, gw.httpRoute()));
         } else if (traffic instanceof Traffic.Istio istio) {
-            // Istio serves v1 since 1.22; older installations only v1beta1.
-            if (add(cluster, out, new ObjectKey("networking.istio.io", "v1", "VirtualService", ns,
-                    istio.virtualService())).isEmpty()) {
-                add(cluster, out, new ObjectKey("networking.istio.io", "v1beta1", "VirtualService", ns,
-                        istio.virtualService()));
-            }
+            add(cluster, out, new ObjectKey("networking.istio.io", "v1", "VirtualService", ns, istio.virtualService()));
         }
         return List.copyOf(out.values());
     }

@@ -103,6 +103,37 @@ class KubernetesRolloutSnapshotsTest {
     }
 
     @Test
+    void anIstioRolloutTakesItsVirtualServiceAndABlueGreenOneItsPreviewService() throws Exception {
+        client.genericKubernetesResources("networking.istio.io/v1", "VirtualService").inNamespace("prod")
+                .resource(new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder()
+                        .withApiVersion("networking.istio.io/v1").withKind("VirtualService").withNewMetadata()
+                        .withName("shop").endMetadata().addToAdditionalProperties("spec", Map.of("hosts",
+                                java.util.List.of("shop")))
+                        .build()).create();
+        client.services().inNamespace("prod").resource(service("shop-preview", Map.of("app", "preview"))).create();
+        RolloutSpec spec = SpecReader.parse("""
+                name: shop
+                version: "1.1"
+                target:
+                  kubernetes: {namespace: prod, deployment: shop, container: shop, image: registry/shop}
+                traffic:
+                  istio: {virtualService: shop, route: primary}
+                strategy:
+                  blueGreen: {previewService: shop-preview}
+                snapshot:
+                  enabled: true
+                  store: "file:%s"
+                """.formatted(dir.resolve("snapshots")), SpecReader.Format.YAML, Map.of());
+
+        String id = new KubernetesRolloutSnapshots(client, spec, KeyProvider.of(key), Path.of("")).capture(spec);
+
+        Manifest m = Snapshots.show(new DirectorySnapshotStore(dir.resolve("snapshots")), id);
+        assertThat(m.objects()).extracting(e -> e.key().toString()).contains("VirtualService prod/shop",
+                "Service prod/shop-preview", "Service prod/shop").doesNotContain("Ingress prod/shop",
+                "Service prod/other");
+    }
+
+    @Test
     void everyWayAPodTemplateNamesAConfigMapOrSecretIsFollowed() throws Exception {
         var podSpec = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
                 {"volumes": [{"name": "a", "configMap": {"name": "cm-volume"}},
