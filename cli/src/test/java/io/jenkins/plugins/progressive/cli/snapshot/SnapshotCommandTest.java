@@ -213,6 +213,33 @@ class SnapshotCommandTest {
     }
 
     @Test
+    void createRunsTheSpecsPreHooksAndRestoreItsRestoreHooksWithTheDumpSealed() throws Exception {
+        Path restored = dir.resolve("restored.sql");
+        Files.writeString(spec, Files.readString(spec) + """
+                  hooks:
+                    pre:     [{local: ["sh", "-c", "echo 'INSERT INTO orders VALUES (42);' > {{out}}/db.sql"]}]
+                    restore: [{local: ["sh", "-c", "cp {{in}}/db.sql %s"]}]
+                """.formatted(restored));
+        String id = create();
+        try (Stream<Path> files = Files.walk(storeDir)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                assertThat(Files.readString(f, StandardCharsets.ISO_8859_1)).doesNotContain("INSERT INTO orders");
+            }
+        }
+        assertThat(cli("snapshot", "show", id, "--spec", spec.toString()).out()).contains("hook files:", "db.sql");
+
+        Run dry = cli("snapshot", "restore", id, "--spec", spec.toString(), "--kubeconfig", kubeconfig.toString(),
+                "--dry-run");
+        assertThat(dry.exitCode()).isZero();
+        assertThat(restored).doesNotExist();
+
+        Run run = cli("snapshot", "restore", id, "--spec", spec.toString(), "--kubeconfig", kubeconfig.toString());
+
+        assertThat(run.exitCode()).isZero();
+        assertThat(Files.readString(restored)).isEqualTo("INSERT INTO orders VALUES (42);\n");
+    }
+
+    @Test
     void pruneKeepsTheLastNAndBadOptionsExit2() {
         String first = create();
         String second = create();
