@@ -274,6 +274,16 @@ class ClusterObjectsTest {
     }
 
     @Test
+    void aKindThatCannotBeListedFailsTheCaptureNamingItAndNoSnapshotIsWritten() {
+        api.deny("list", "", "secrets", null);
+
+        assertThatThrownBy(this::capture).isInstanceOf(io.jenkins.plugins.progressive.kubernetes.ClusterException.class)
+                .hasMessageContaining("list secrets in shop").hasMessageContaining("403");
+
+        assertThat(store.manifestIds()).isEmpty();
+    }
+
+    @Test
     void excludedKindsAndDefaultExclusionsAreLeftOut() {
         SnapshotSpec noSecrets = new SnapshotSpec(true, "file:" + store.root(), List.of("shop"), List.of(),
                 Optional.empty(), List.of("secrets", "widgets.example.com"), Optional.empty(), List.of(), List.of());
