@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code progressive} command: the same engine and spec files as the Jenkins steps, for any CI. */
 @Command(name = "progressive", mixinStandardHelpOptions = true, versionProvider = Progressive.Version.class,
         description = "Gated canary, blue-green and rolling releases with automatic rollback.",
-        subcommands = {ValidateCommand.class},
+        subcommands = {ValidateCommand.class, io.jenkins.plugins.progressive.cli.snapshot.SnapshotCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:succeeded",
