@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -212,15 +211,25 @@ public final class DemoEnvironment implements AutoCloseable {
         Programs.stop(prometheus);
     }
 
-    /** The java command line that starts one demo instance of any version; {@code failingVersion} fails 30%. */
-    public static List<String> instanceCommand(Optional<String> failingVersion) {
+    /**
+     * The java command line that starts one demo instance of any version; {@code failingVersion} fails 30%.
+     * The JVM options and the class path go into an argument file: the command stays short, so the local
+     * target can recognise its processes from {@code /proc/PID/cmdline} (the JDK reads only its first page).
+     */
+    public List<String> instanceCommand(Optional<String> failingVersion) throws IOException {
+        Path args = dir.resolve("demo-instance.args");
+        String classPath = System.getProperty("java.class.path");
+        Files.writeString(args, String.join("\n", "-Xmx48m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Xshare:auto", "-cp", quoteArg(classPath), DemoInstance.class.getName()) + "\n");
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx48m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "-cp", System.getProperty("java.class.path"), DemoInstance.class.getName(),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "@" + args,
                 "--port", "{port}", "--version", "{version}"));
         failingVersion.ifPresent(v -> command.addAll(List.of("--failing-version", v, "--error-rate", "0.3")));
         return command;
+    }
+
+    private static String quoteArg(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
     /**
@@ -228,13 +237,7 @@ public final class DemoEnvironment implements AutoCloseable {
      *
      * @param strategy canary, bluegreen or rolling
      */
-    public String spec(String version, String strategy, Optional<String> failingVersion) {
-        StringBuilder command = new StringBuilder("[");
-        List<String> argv = instanceCommand(failingVersion);
-        for (int i = 0; i < argv.size(); i++) {
-            command.append(i == 0 ? "" : ", ").append(quote(argv.get(i)));
-        }
-        command.append(']');
+    public String spec(String version, String strategy, Optional<String> failingVersion) throws IOException {
         String strategyYaml = switch (strategy) {
             case "canary" -> """
                       canary:
@@ -254,7 +257,20 @@ public final class DemoEnvironment implements AutoCloseable {
             default -> throw new IllegalArgumentException("strategy must be canary, bluegreen or rolling, got "
                     + strategy);
         };
-        int instances = "rolling".equals(strategy) ? 2 : 1;
+        return spec(version, strategyYaml, "rolling".equals(strategy) ? 2 : 1, failingVersion);
+    }
+
+    /**
+     * A spec with the given {@code strategy:} body (indented by two spaces) and the same error-rate template.
+     */
+    public String spec(String version, String strategyYaml, int instances, Optional<String> failingVersion)
+            throws IOException {
+        StringBuilder command = new StringBuilder("[");
+        List<String> argv = instanceCommand(failingVersion);
+        for (int i = 0; i < argv.size(); i++) {
+            command.append(i == 0 ? "" : ", ").append(quote(argv.get(i)));
+        }
+        command.append(']');
         return """
                 name: demo
                 version: %s
@@ -321,7 +337,4 @@ public final class DemoEnvironment implements AutoCloseable {
         Programs.stop(haproxy);
     }
 
-    static String lower(Enum<?> e) {
-        return e.name().toLowerCase(Locale.ROOT);
-    }
 }
