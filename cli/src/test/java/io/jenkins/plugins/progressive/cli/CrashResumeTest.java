@@ -73,6 +73,30 @@ class CrashResumeTest {
         }
     }
 
+    @Test
+    void sigtermAbortsRollsBackAndExitsFive() throws Exception {
+        try (Rig rig = Rig.withStable(dir, Optional.empty())) {
+            Path release = rig.write("release.yaml", rig.env.spec("2.0.0", STRATEGY, 1, Optional.empty()));
+            Path log = dir.resolve("run.log");
+            Process run = runInChildJvm(rig, release, log);
+            try {
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> Files.readString(log).contains("waiting for promote or abort"));
+                assertThat(rig.env.routes().canary()).isEqualTo(50);
+
+                run.destroy(); // SIGTERM, as Ctrl-C or a CI job's cancel sends
+
+                assertThat(run.waitFor(30, TimeUnit.SECONDS)).as(Files.readString(log)).isTrue();
+                assertThat(run.exitValue()).as(Files.readString(log)).isEqualTo(5);
+            } finally {
+                run.destroyForcibly();
+            }
+            assertThat(Files.readString(log)).contains("ABORTED");
+            assertThat(rig.env.routes().canary()).isZero();
+            assertThat(answers(rig, 10)).containsOnly("version=1.0.0");
+        }
+    }
+
     private static Process runInChildJvm(Rig rig, Path spec, Path log) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
