@@ -5,6 +5,7 @@ import io.jenkins.plugins.progressive.rollout.RolloutEvent;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
 import io.jenkins.plugins.progressive.spec.Strategy;
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ final class Progress implements EventSink {
     private final PrintWriter out;
     private final boolean terminal;
     private final int steps;
-    private final List<RolloutEvent> events = Collections.synchronizedList(new ArrayList<>());
+    private final List<Seen> events = Collections.synchronizedList(new ArrayList<>());
     private int step;
     private int weight;
     private String last = "";
@@ -40,8 +41,12 @@ final class Progress implements EventSink {
         this.steps = spec.strategy() instanceof Strategy.Canary c ? c.steps().size() : 0;
     }
 
+    /** An event and when this process received it (after the action it reports had returned). */
+    record Seen(RolloutEvent event, Instant seen) {
+    }
+
     /** Every event so far (the JSON document lists them with their times). */
-    List<RolloutEvent> events() {
+    List<Seen> events() {
         synchronized (events) {
             return List.copyOf(events);
         }
@@ -49,7 +54,7 @@ final class Progress implements EventSink {
 
     @Override
     public synchronized void accept(RolloutEvent e) {
-        events.add(e);
+        events.add(new Seen(e, Instant.now()));
         Matcher w = CANARY.matcher(e.message());
         if (("weight".equals(e.kind()) || "rollback".equals(e.kind())) && w.find()) {
             weight = Integer.parseInt(w.group(1));

@@ -179,9 +179,11 @@ final class RunCommand implements Callable<Integer> {
             doc.put("version", finalState == null ? null : finalState.version());
             doc.putAll(result.toMap());
             List<Map<String, Object>> events = new ArrayList<>();
-            for (RolloutEvent e : progress.events()) {
+            for (Progress.Seen seen : progress.events()) {
+                RolloutEvent e = seen.event();
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("at", e.at().toString());
+                m.put("seen", seen.seen().toString());
                 m.put("kind", e.kind());
                 m.put("message", e.message());
                 events.add(m);

@@ -49,7 +49,8 @@ class FailingGateTest {
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                     assertThat(canaryPorts).noneMatch(Rig::accepting));
 
-            // From the first failing measurement to traffic back on stable: at most one interval + 1 s.
+            // From the first failing measurement (the moment its query was sent) to traffic back on stable:
+            // at most one interval + 1 s.
             Instant firstFailure = null;
             for (JsonNode m : doc.path("measurements")) {
                 if (m.path("verdict").asText().equals("FAILED")) {
@@ -62,7 +63,8 @@ class FailingGateTest {
             List<String> kinds = new ArrayList<>();
             for (JsonNode e : doc.path("events")) {
                 kinds.add(e.path("kind").asText());
-                Instant at = Instant.parse(e.path("at").asText());
+                // when the CLI heard of it: after HAProxy had accepted the change
+                Instant at = Instant.parse(e.path("seen").asText());
                 if (e.path("kind").asText().equals("rollback") && e.path("message").asText().startsWith("stable 100%")
                         && !at.isBefore(firstFailure)) {
                     restored = at;
