@@ -132,10 +132,7 @@ final class RunCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             int code;
             try {
-                code = finish(done, engine, key, progress, json, report, out, err);
-                if (code == 0) {
-                    syncFirstRelease(platforms, engine, key, eventsOut);
-                }
+                code = finish(done, engine, platforms, key, progress, json, report, out, err);
             } finally {
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
@@ -148,8 +145,8 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private static int finish(CompletableFuture<RolloutResult> done, RolloutEngine engine, String key,
-            Progress progress, boolean json, Path report, PrintWriter out, PrintWriter err) {
+    private static int finish(CompletableFuture<RolloutResult> done, RolloutEngine engine, Platforms platforms,
+            String key, Progress progress, boolean json, Path report, PrintWriter out, PrintWriter err) {
         RolloutResult result;
         try {
             result = done.get();
@@ -165,6 +162,7 @@ final class RunCommand implements Callable<Integer> {
             return ExitCode.NEEDS_PERSON.code();
         }
         progress.close();
+        resyncRouter(platforms, engine, key, json ? err : out);
         RolloutState finalState = engine.status(key).orElse(null);
         if (report != null && finalState != null) {
             try {
@@ -208,17 +206,23 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * A first release goes straight to 100% without a route change (the engine reads an empty backend as
-     * "all stable"), so a router that adds servers on a route change would serve nothing: set the routes once.
+     * The engine sets routes only when the split changes. When the instances behind an unchanged split were
+     * replaced — a first release (an empty backend reads as "all stable"), a finished release rolled back to
+     * its previous version — a router that lists the instances (HAProxy, nginx) would still point at the old
+     * ones. So once the rollout has ended cleanly, the routes read back are set once more (idempotent).
      */
-    private static void syncFirstRelease(Platforms platforms, RolloutEngine engine, String key, PrintWriter out) {
+    private static void resyncRouter(Platforms platforms, RolloutEngine engine, String key, PrintWriter out) {
         RolloutState s = engine.status(key).orElse(null);
-        if (s == null || s.previousStableVersion() != null || s.result() == null || s.result().routes() == null) {
+        if (s == null || s.result() == null || s.result().routes() == null
+                || s.phase() == io.jenkins.plugins.progressive.rollout.Phase.FAILED_NEEDS_PERSON) {
             return;
         }
         platforms.bound(key).filter(p -> !p.router().followsReplicas()).ifPresent(p -> {
-            p.router().setRoutes(s.result().routes());
-            out.println("router now serves " + p.router().getRoutes() + " (first release)");
+            try {
+                p.router().setRoutes(s.result().routes());
+            } catch (RuntimeException e) {
+                out.println("could not re-apply the routes " + s.result().routes() + ": " + e.getMessage());
+            }
             out.flush();
         });
     }

@@ -70,6 +70,38 @@ class CrashResumeTest {
             assertThat(answers(rig, 20)).containsOnly("version=2.0.0");
             JsonNode status = Rig.json(CliRun.of("status", "--state-dir", rig.stateDir.toString(), "--output", "json"));
             assertThat(status.path("phase").asText()).isEqualTo("SUCCEEDED");
+
+            // A finished release can be taken back: rollback drives it to the previous version.
+            CliRun rollback = CliRun.of("rollback", "--spec", release.toString(), "--state-dir",
+                    rig.stateDir.toString());
+            assertThat(rollback.exitCode()).as(rollback.out() + rollback.err()).isZero();
+            assertThat(rig.env.routes().stable()).isEqualTo(100);
+            assertThat(answers(rig, 10)).containsOnly("version=1.0.0");
+        }
+    }
+
+    @Test
+    void abortFromAnotherInvocationRollsBackAndTheRunExitsFive() throws Exception {
+        try (Rig rig = Rig.withStable(dir, Optional.empty())) {
+            Path release = rig.write("release.yaml", rig.env.spec("2.0.0", STRATEGY, 1, Optional.empty()));
+            Path log = dir.resolve("run.log");
+            Process run = runInChildJvm(rig, release, log);
+            try {
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> Files.readString(log).contains("waiting for promote or abort"));
+
+                CliRun abort = CliRun.of("abort", "--spec", release.toString(), "--reason", "bad smell",
+                        "--state-dir", rig.stateDir.toString());
+                assertThat(abort.exitCode()).as(abort.err()).isZero();
+
+                assertThat(run.waitFor(30, TimeUnit.SECONDS)).as(Files.readString(log)).isTrue();
+                assertThat(run.exitValue()).as(Files.readString(log)).isEqualTo(5);
+            } finally {
+                run.destroyForcibly();
+            }
+            assertThat(Files.readString(log)).contains("aborted: bad smell");
+            assertThat(rig.env.routes().canary()).isZero();
+            assertThat(answers(rig, 10)).containsOnly("version=1.0.0");
         }
     }
 
