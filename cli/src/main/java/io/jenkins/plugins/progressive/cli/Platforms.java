@@ -49,6 +49,12 @@ final class Platforms implements Platform.Binder {
             throw new InvalidSpecException("target.kubernetes", "kubernetes targets are not wired into the CLI yet;"
                     + " use target.local or target.endpoints");
         }
+        if (spec.snapshot().enabled()) {
+            // No RolloutSnapshots exists for local or endpoints targets yet; the engine would fail at its
+            // first action, after the rollout had started.
+            throw new InvalidSpecException("snapshot.enabled", "pre-rollout snapshots are not available for target."
+                    + targetKind(spec.target()) + " in the CLI yet; set snapshot.enabled: false (or leave snapshot out)");
+        }
         Function<Role, List<String>> none = r -> List.of();
         if (spec.traffic() instanceof Traffic.Haproxy h) {
             new HaproxyRouter(h, none).check();

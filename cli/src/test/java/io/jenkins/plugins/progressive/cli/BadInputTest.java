@@ -2,6 +2,7 @@ package io.jenkins.plugins.progressive.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.jenkins.plugins.progressive.rollout.Routes;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -47,6 +48,16 @@ class BadInputTest {
         assertThat(run.err()).doesNotContain("Exception", "\tat ");
         assertThat(rig.env.weights()).isEqualTo(before);
         assertThat(rig.env.routes()).isEqualTo(routesBefore);
+        // no rollout of 2.0.0 was started: the state directory still holds only the finished 1.0.0 release
+        CliRun status = CliRun.of("status", "--state-dir", rig.stateDir.toString(), "--output", "json");
+        assertThat(status.exitCode()).as(status.err()).isZero();
+        try {
+            JsonNode doc = Rig.json(status);
+            assertThat(doc.path("version").asText()).isEqualTo("1.0.0");
+            assertThat(doc.path("phase").asText()).isEqualTo("SUCCEEDED");
+        } catch (IOException e) {
+            throw new AssertionError(status.out(), e);
+        }
         return run;
     }
 
@@ -91,6 +102,12 @@ class BadInputTest {
             CliRun run = rejected("demo", "canary", "--port", String.valueOf(taken.getLocalPort()));
             assertThat(run.err()).contains("--port " + taken.getLocalPort()).contains("already in use");
         }
+    }
+
+    @Test
+    void aSnapshotTheCliCannotTakeIsRefusedBeforeTheRolloutStarts() {
+        CliRun run = rejected(run("--set", "snapshot.enabled=true"));
+        assertThat(run.err()).contains("snapshot.enabled");
     }
 
     @Test

@@ -214,7 +214,8 @@ public final class DemoEnvironment implements AutoCloseable {
     /**
      * The java command line that starts one demo instance of any version; {@code failingVersion} fails 30%.
      * The JVM options and the class path go into an argument file: the command stays short, so the local
-     * target can recognise its processes from {@code /proc/PID/cmdline} (the JDK reads only its first page).
+     * target can recognise its processes after a restart (it compares the recorded command with the one the JDK
+     * reads back from {@code /proc/PID/cmdline}, which came back cut short for a long class path).
      */
     public List<String> instanceCommand(Optional<String> failingVersion) throws IOException {
         Path args = dir.resolve("demo-instance.args");
