@@ -103,6 +103,28 @@ final class RunCommand implements Callable<Integer> {
         } catch (InvalidSpecException e) {
             return invalid(err, "", e);
         }
+        Optional<DriverLock> driver;
+        try {
+            driver = DriverLock.tryAcquire(stateDir, spec.lockKey());
+        } catch (IOException e) {
+            err.println("cannot use the state directory " + stateDir + ": " + e.getMessage());
+            return ExitCode.INVALID.code();
+        }
+        if (driver.isEmpty()) {
+            err.println("rollout '" + spec.lockKey() + "' is being driven by another progressive run on " + stateDir
+                    + "; use status, promote, abort or rollback (nothing was changed)");
+            return ExitCode.INVALID.code();
+        }
+        try (DriverLock held = driver.get()) {
+            return drive(spec, stateDir, output, report, out, err, afterSignal, platforms);
+        } catch (IOException e) {
+            err.println("cannot release the driver lock in " + stateDir + ": " + e.getMessage());
+            return ExitCode.NEEDS_PERSON.code();
+        }
+    }
+
+    private static int drive(RolloutSpec spec, Path stateDir, OutputFormat output, Path report, PrintWriter out,
+            PrintWriter err, Runnable afterSignal, Platforms platforms) {
         boolean json = output == OutputFormat.json;
         // With --output json the events go to stderr so stdout holds the one document.
         PrintWriter eventsOut = json ? err : out;

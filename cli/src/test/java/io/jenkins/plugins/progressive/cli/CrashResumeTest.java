@@ -43,6 +43,10 @@ class CrashResumeTest {
                 await().atMost(Duration.ofSeconds(30))
                         .until(() -> Files.readString(firstLog).contains("waiting for promote or abort"));
                 assertThat(rig.env.routes().canary()).isEqualTo(50);
+                // a second driver of the same rollout is refused while the first one lives
+                CliRun twice = rig.run(release);
+                assertThat(twice.exitCode()).isEqualTo(2);
+                assertThat(twice.err()).contains("being driven by another progressive run");
             } finally {
                 first.destroyForcibly(); // SIGKILL: no shutdown hook, no rollback
                 first.waitFor(10, TimeUnit.SECONDS);
