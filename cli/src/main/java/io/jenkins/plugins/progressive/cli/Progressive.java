@@ -1,12 +1,15 @@
 package io.jenkins.plugins.progressive.cli;
 
+import io.jenkins.plugins.progressive.cli.snapshot.SnapshotCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code progressive} command: the same engine and spec files as the Jenkins steps, for any CI. */
 @Command(name = "progressive", mixinStandardHelpOptions = true, versionProvider = Progressive.Version.class,
         description = "Gated canary, blue-green and rolling releases with automatic rollback.",
-        subcommands = {ValidateCommand.class, io.jenkins.plugins.progressive.cli.snapshot.SnapshotCommand.class},
+        subcommands = {RunCommand.class, StatusCommand.class, ControlCommands.Promote.class,
+            ControlCommands.Abort.class, ControlCommands.Rollback.class, GateCommand.class, ValidateCommand.class,
+            DemoCommand.class, SnapshotCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:succeeded",

@@ -156,7 +156,8 @@ public final class RolloutState {
         }
     }
 
-    static RolloutState fromJson(String json) {
+    /** Reads a stored state document (what {@link StateStore#load} returns), for tools that only read. */
+    public static RolloutState fromJson(String json) {
         RolloutState s;
         try {
             s = JSON.readValue(json, RolloutState.class);

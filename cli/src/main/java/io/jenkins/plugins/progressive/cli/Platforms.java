@@ -1,0 +1,137 @@
+package io.jenkins.plugins.progressive.cli;
+
+import io.jenkins.plugins.progressive.hosts.endpoints.FixedEndpoints;
+import io.jenkins.plugins.progressive.hosts.haproxy.HaproxyRouter;
+import io.jenkins.plugins.progressive.hosts.local.LocalProcesses;
+import io.jenkins.plugins.progressive.hosts.nginx.NginxRouter;
+import io.jenkins.plugins.progressive.metrics.Credentials;
+import io.jenkins.plugins.progressive.metrics.MetricProviders;
+import io.jenkins.plugins.progressive.rollout.Platform;
+import io.jenkins.plugins.progressive.rollout.Role;
+import io.jenkins.plugins.progressive.rollout.Routes;
+import io.jenkins.plugins.progressive.rollout.TrafficRouter;
+import io.jenkins.plugins.progressive.rollout.Workload;
+import io.jenkins.plugins.progressive.spec.AnalysisTemplate;
+import io.jenkins.plugins.progressive.spec.InvalidSpecException;
+import io.jenkins.plugins.progressive.spec.RolloutSpec;
+import io.jenkins.plugins.progressive.spec.Target;
+import io.jenkins.plugins.progressive.spec.Traffic;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/** The CLI's ports: what each spec target and traffic router runs on from this host. */
+final class Platforms implements Platform.Binder {
+
+    private final Path stateDir;
+    private final MetricProviders metrics;
+    private final java.util.Map<String, Platform> bound = new java.util.concurrent.ConcurrentHashMap<>();
+
+    Platforms(Path stateDir) {
+        this.stateDir = stateDir;
+        this.metrics = new MetricProviders(Credentials.fromEnvironment(System.getenv()));
+    }
+
+    MetricProviders metrics() {
+        return metrics;
+    }
+
+    /**
+     * Everything that can be checked without changing anything: the target kind is wired in, the router
+     * answers and has the backend, the Prometheus servers answer.
+     *
+     * @throws InvalidSpecException naming the field; nothing was changed
+     */
+    void preflight(RolloutSpec spec) throws InvalidSpecException {
+        if (spec.target() instanceof Target.Kubernetes) {
+            // KUBERNETES: wire io.jenkins.plugins.progressive.kubernetes.KubernetesPlatform here (and in bind).
+            throw new InvalidSpecException("target.kubernetes", "kubernetes targets are not wired into the CLI yet;"
+                    + " use target.local or target.endpoints");
+        }
+        if (spec.snapshot().enabled()) {
+            // No RolloutSnapshots exists for local or endpoints targets yet; the engine would fail at its
+            // first action, after the rollout had started.
+            throw new InvalidSpecException("snapshot.enabled", "pre-rollout snapshots are not available for target."
+                    + targetKind(spec.target()) + " in the CLI yet; set snapshot.enabled: false (or leave snapshot out)");
+        }
+        Function<Role, List<String>> none = r -> List.of();
+        if (spec.traffic() instanceof Traffic.Haproxy h) {
+            new HaproxyRouter(h, none).check();
+        } else if (spec.traffic() instanceof Traffic.Nginx n) {
+            new NginxRouter(n, none).check();
+        } else if (!(spec.traffic() instanceof Traffic.Replicas)) {
+            throw new InvalidSpecException("traffic", "this router needs a Kubernetes target; with target."
+                    + targetKind(spec.target()) + " use traffic.haproxy, traffic.nginx or traffic.replicas");
+        }
+        for (AnalysisTemplate t : spec.analysis().values()) {
+            if (t.query() instanceof AnalysisTemplate.Prometheus) {
+                try {
+                    metrics.check(t);
+                } catch (RuntimeException e) {
+                    throw new InvalidSpecException("analysis." + t.name() + ".prometheus.address", e.getMessage());
+                }
+            }
+        }
+    }
+
+    @Override
+    public Platform bind(RolloutSpec spec) {
+        Workload workload;
+        Function<Role, List<String>> addresses;
+        if (spec.target() instanceof Target.Local local) {
+            LocalProcesses processes = new LocalProcesses(local, instancesDir(spec));
+            workload = processes;
+            addresses = processes::addresses;
+        } else if (spec.target() instanceof Target.Endpoints endpoints) {
+            FixedEndpoints fixed = new FixedEndpoints(endpoints, Optional.empty());
+            workload = fixed;
+            addresses = fixed::addresses;
+        } else {
+            // KUBERNETES: the single place to bind a KubernetesPlatform (from KubernetesConnection's client).
+            throw new IllegalArgumentException("kubernetes targets are not wired into the CLI yet");
+        }
+        TrafficRouter router;
+        if (spec.traffic() instanceof Traffic.Haproxy h) {
+            router = new HaproxyRouter(h, addresses);
+        } else if (spec.traffic() instanceof Traffic.Nginx n) {
+            router = new NginxRouter(n, addresses);
+        } else {
+            router = new ReplicaRouter();
+        }
+        Platform platform = new Platform(workload, router, metrics, null);
+        bound.put(spec.lockKey(), platform);
+        return platform;
+    }
+
+    /** The platform last bound for {@code key}, if any. */
+    Optional<Platform> bound(String key) {
+        return Optional.ofNullable(bound.get(key));
+    }
+
+    Path instancesDir(RolloutSpec spec) {
+        return stateDir.resolve("instances").resolve(spec.name().replaceAll("[^A-Za-z0-9._-]", "_"));
+    }
+
+    private static String targetKind(Target t) {
+        return t instanceof Target.Local ? "local" : t instanceof Target.Endpoints ? "endpoints" : "kubernetes";
+    }
+
+    /** No router in front: the share follows the ready instances, which the engine sizes. */
+    private static final class ReplicaRouter implements TrafficRouter {
+        @Override
+        public void setRoutes(Routes routes) {
+            // nothing to set: the engine scales the roles instead
+        }
+
+        @Override
+        public Routes getRoutes() {
+            throw new UnsupportedOperationException("no router: the split follows the ready instances");
+        }
+
+        @Override
+        public boolean followsReplicas() {
+            return true;
+        }
+    }
+}
