@@ -186,7 +186,6 @@ final class RunCommand implements Callable<Integer> {
             return ExitCode.NEEDS_PERSON.code();
         }
         progress.close();
-        resyncRouter(platforms, engine, key, json ? err : out);
         RolloutState finalState = engine.status(key).orElse(null);
         if (report != null && finalState != null) {
             try {
@@ -227,28 +226,6 @@ final class RunCommand implements Callable<Integer> {
         }
         out.flush();
         return result.exitCode();
-    }
-
-    /**
-     * The engine sets routes only when the split changes. When the instances behind an unchanged split were
-     * replaced — a first release (an empty backend reads as "all stable"), a finished release rolled back to
-     * its previous version — a router that lists the instances (HAProxy, nginx) would still point at the old
-     * ones. So once the rollout has ended cleanly, the routes read back are set once more (idempotent).
-     */
-    private static void resyncRouter(Platforms platforms, RolloutEngine engine, String key, PrintWriter out) {
-        RolloutState s = engine.status(key).orElse(null);
-        if (s == null || s.result() == null || s.result().routes() == null
-                || s.phase() == io.jenkins.plugins.progressive.rollout.Phase.FAILED_NEEDS_PERSON) {
-            return;
-        }
-        platforms.bound(key).filter(p -> !p.router().followsReplicas()).ifPresent(p -> {
-            try {
-                p.router().setRoutes(s.result().routes());
-            } catch (RuntimeException e) {
-                out.println("could not re-apply the routes " + s.result().routes() + ": " + e.getMessage());
-            }
-            out.flush();
-        });
     }
 
     /** On SIGINT/SIGTERM: ask for an abort (traffic to stable first), wait for the rollback, exit 5. */

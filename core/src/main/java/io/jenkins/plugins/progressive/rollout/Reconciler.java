@@ -169,10 +169,14 @@ final class Reconciler {
         switch (a.type()) {
             case SCALE -> {
                 state.desired.put(a.role(), new Desired(a.version(), a.replicas()));
+                if (!replicaRatio() && (state.routes == null || weightOf(a.role()) > 0)) {
+                    state.routesStale = true;
+                }
                 event("scale", a.toString());
             }
             case ROUTES -> {
                 state.routes = a.routes();
+                state.routesStale = false;
                 history("routes " + a.routes());
                 event(state.phase == Phase.ROLLING_BACK ? "rollback" : "weight", a.routes().toString());
             }
@@ -251,10 +255,14 @@ final class Reconciler {
 
     /** Null once the router serves {@code routes} (as last set); otherwise the action to set them. */
     Decision routesAt(Routes routes) {
-        if (routes.equals(state.routes)) {
+        if (routes.equals(state.routes) && !state.routesStale) {
             return null;
         }
         return new Decision.Act(Action.routes(routes));
+    }
+
+    private int weightOf(Role role) {
+        return role == Role.STABLE ? state.routes.stable() : state.routes.canary();
     }
 
     /** Without a router: record the share that the instance counts give. */

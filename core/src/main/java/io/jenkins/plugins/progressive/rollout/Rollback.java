@@ -52,12 +52,14 @@ final class Rollback {
                     if (s.desired(Role.STABLE).replicas() != 0) {
                         return new Decision.Act(RolloutState.Action.scale(Role.STABLE, s.version, 0));
                     }
-                } else if ((d = r.roleAt(Role.STABLE, s.stableVersion, s.size)) != null) {
-                    if (d instanceof Decision.Fail f) {
-                        r.rollbackStepFailed("stable did not come back: " + f.reason());
-                        return Decision.AGAIN;
+                } else {
+                    if ((d = stableBack(r, s)) != null) {
+                        if (d instanceof Decision.Fail f) {
+                            r.rollbackStepFailed("stable did not come back: " + f.reason());
+                            return Decision.AGAIN;
+                        }
+                        return d;
                     }
-                    return d;
                 }
             }
             case RESTORE -> {
@@ -66,11 +68,39 @@ final class Rollback {
                 }
             }
             default -> {
+                // Instances changed behind the router: it must list the ones that serve now.
+                if (!r.replicaRatio() && (d = r.routesAt(Routes.ALL_STABLE)) != null) {
+                    return d;
+                }
                 r.endRollback();
                 return Decision.AGAIN;
             }
         }
         s.rollbackStep++;
         return Decision.AGAIN;
+    }
+
+    /**
+     * The stable role back on the previous version. With a router, when stable runs another version
+     * (promotion had begun, or a finished release is rolled back), the previous version first comes up in
+     * the free canary role and takes all traffic, so no request reaches a stable instance being replaced.
+     */
+    private static Decision stableBack(Reconciler r, RolloutState s) {
+        Decision d;
+        boolean changed = !new RolloutState.Desired(s.stableVersion, s.size).equals(s.desired(Role.STABLE));
+        if (changed && !r.replicaRatio()) {
+            if ((d = r.roleAt(Role.CANARY, s.stableVersion, s.size)) != null
+                    || (d = r.routesAt(Routes.ALL_CANARY)) != null) {
+                return d;
+            }
+        }
+        if ((d = r.roleAt(Role.STABLE, s.stableVersion, s.size)) != null
+                || (!r.replicaRatio() && (d = r.routesAt(Routes.ALL_STABLE)) != null)) {
+            return d;
+        }
+        if (s.desired(Role.CANARY).replicas() != 0) {
+            return new Decision.Act(RolloutState.Action.scale(Role.CANARY, s.stableVersion, 0));
+        }
+        return null;
     }
 }

@@ -52,7 +52,9 @@ final class RollingStrategy implements StrategyMachine {
                 }
                 r.servedByReplicas(Routes.canary(weight));
             } else if ((d = r.routesAt(Routes.canary(weight))) != null
-                    || (d = r.roleAt(Role.STABLE, s.stableVersion, oldLeft)) != null) {
+                    || (d = r.roleAt(Role.STABLE, s.stableVersion, oldLeft)) != null
+                    || (d = r.routesAt(Routes.canary(weight))) != null) {
+                // the last routesAt tells the router which old instances are gone
                 return d;
             }
             if (!rolling.pauseBetweenBatches().isZero()

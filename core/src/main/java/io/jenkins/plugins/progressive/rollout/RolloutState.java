@@ -121,6 +121,11 @@ public final class RolloutState {
     Integer skipStep;
     boolean promoteFull;
     Routes routes;
+    /**
+     * A role that serves traffic was scaled since the routes were last sent: routers keep a list of
+     * instances (HAProxy servers, nginx upstream lines), so the same split must be sent again.
+     */
+    boolean routesStale;
     Map<Role, Desired> desired = new EnumMap<>(Role.class);
     String gateId;
     List<AnalysisRun> gate = new ArrayList<>();

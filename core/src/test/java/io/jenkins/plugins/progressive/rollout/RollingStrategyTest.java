@@ -22,8 +22,8 @@ class RollingStrategyTest {
 
         assertThat(r.status()).isEqualTo(Phase.SUCCEEDED);
         assertThat(h.platform.calls()).containsExactly(
-                "scale CANARY 2.0 x1", "routes 75/25", "scale STABLE 1.0 x3",
-                "scale CANARY 2.0 x2", "routes 50/50", "scale STABLE 1.0 x2",
+                "scale CANARY 2.0 x1", "routes 75/25", "scale STABLE 1.0 x3", "routes 75/25",
+                "scale CANARY 2.0 x2", "routes 50/50", "scale STABLE 1.0 x2", "routes 50/50",
                 "scale CANARY 2.0 x4",
                 "routes 0/100", "scale STABLE 2.0 x4", "routes 100/0", "scale CANARY 2.0 x0");
         assertThat(r.measurements()).hasSize(3);
@@ -52,8 +52,10 @@ class RollingStrategyTest {
         RolloutResult r = h.runToEnd(key);
 
         assertThat(r.status()).isEqualTo(Phase.ABORTED);
-        // traffic first, then old capacity back, and only then the new instances go
-        assertThat(h.platform.calls()).endsWith("routes 100/0", "scale STABLE 1.0 x4", "scale CANARY 2.0 x0");
+        // traffic first, then old capacity back, and only then the new instances go; last, the router is
+        // told which instances serve now
+        assertThat(h.platform.calls()).endsWith("routes 100/0", "scale STABLE 1.0 x4", "scale CANARY 2.0 x0",
+                "routes 100/0");
         assertThat(h.platform.replicas(Role.STABLE)).isEqualTo(4);
     }
 }
