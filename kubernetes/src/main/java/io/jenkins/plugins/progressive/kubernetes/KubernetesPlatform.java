@@ -49,6 +49,7 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
     private final Consumer<String> waker;
     private final Map<String, Held> leases = new ConcurrentHashMap<>();
     private final Map<String, KubernetesEvents> events = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ThreadPoolExecutor eventWriter = KubernetesEvents.newWriter();
     private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "progressive-k8s-lease");
         t.setDaemon(true);
@@ -124,7 +125,7 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
         try {
             workload = new KubernetesWorkload(client, target, () -> waker.accept(key));
             TrafficRouter router = routerFor(spec, target);
-            events.computeIfAbsent(key, k -> new KubernetesEvents(client, target));
+            events.computeIfAbsent(key, k -> new KubernetesEvents(client, target, eventWriter));
             Driven driven = new Driven(workload, held,
                     router instanceof ServiceSelectorRouter s ? s : null);
             return new Platform(driven, router, metrics, null);
@@ -159,8 +160,13 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
             }
         });
         leases.clear();
-        events.values().forEach(KubernetesEvents::close);
         events.clear();
+        eventWriter.shutdown();
+        try {
+            eventWriter.awaitTermination(5, TimeUnit.SECONDS); // what is queued is still written
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     // ------------------------------------------------------------------ internals
@@ -303,6 +309,13 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
         @Override
         public void close() {
             workload.close();
+            if (services != null) {
+                try {
+                    services.release();
+                } catch (RuntimeException e) {
+                    // a pinned selector still serves the stable's Pods; the next rollout re-pins it
+                }
+            }
             unhold(held.key, held);
         }
     }

@@ -96,7 +96,8 @@ class BlueGreenE2eTest {
         RolloutResult result = driver.run(spec).get(60, TimeUnit.SECONDS);
 
         assertThat(result.status()).as(result.message()).isEqualTo(Phase.ROLLED_BACK);
-        assertThat(cluster.selector("shop")).doesNotContainEntry(ROLE, "canary");
+        // Not pinned any more: no canary Pod is left, and a later hash change must not empty the Service.
+        assertThat(cluster.selector("shop")).isEqualTo(Map.of("app", "shop"));
         assertThat(cluster.deployment("shop-canary")).isEmpty();
         assertThat(cluster.image("shop")).isEqualTo("registry/shop:1.0");
         assertThat(cluster.client.pods().inNamespace("prod").withLabels(cluster.selector("shop")).list().getItems())

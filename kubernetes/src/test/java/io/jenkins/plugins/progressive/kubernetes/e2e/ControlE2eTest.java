@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Driving a rollout from outside and across drivers: promote and abort through the in-cluster state, a
@@ -119,14 +121,15 @@ class ControlE2eTest {
                 .contains("Warning RolloutAborted"));
     }
 
-    @Test
-    void anImagePullFailureFailsTheStepWithThePodsReason() throws Exception {
-        cluster.controller.failImage("registry/shop:2.0", DeploymentController.IMAGE_PULL_BACK_OFF);
+    @ParameterizedTest
+    @ValueSource(strings = {DeploymentController.IMAGE_PULL_BACK_OFF, DeploymentController.CRASH_LOOP_BACK_OFF})
+    void aPodThatCannotStartFailsTheStepWithThePodsReason(String reason) throws Exception {
+        cluster.controller.failImage("registry/shop:2.0", reason);
         a = cluster.driver("jenkins-a#1", Duration.ofSeconds(15));
         RolloutResult result = a.run(Cluster.spec(Cluster.traffic("istio"), MANUAL)).get(60, TimeUnit.SECONDS);
 
         assertThat(result.status()).isEqualTo(Phase.ROLLED_BACK);
-        assertThat(result.message()).contains("canary 2.0 cannot become ready").contains("ImagePullBackOff")
+        assertThat(result.message()).contains("canary 2.0 cannot become ready").contains(reason)
                 .contains("event ");
         assertThat(istioWeights()).isEqualTo(Routes.ALL_STABLE);
         assertThat(cluster.deployment("shop-canary")).isEmpty();

@@ -57,6 +57,38 @@ public final class ServiceSelectorRouter implements TrafficRouter {
         }
     }
 
+    /**
+     * After the rollout: an active Service still pinned to a {@code pod-template-hash} goes back to the app's
+     * own selector once no canary Pod is left, so that a later change of the Deployment made outside
+     * progressive (a new hash) cannot leave it without endpoints. Idempotent.
+     */
+    public void release() {
+        Service s = read(active);
+        if (!selector(s).containsKey(HASH_LABEL)) {
+            return;
+        }
+        Map<String, String> base = base(s);
+        Map<String, String> canary = new LinkedHashMap<>(base);
+        canary.put(KubernetesWorkload.ROLE_LABEL, "canary");
+        boolean canaryPods = !call("pods in " + namespace, () -> client.pods().inNamespace(namespace)
+                .withLabels(canary).list().getItems()).isEmpty();
+        if (!canaryPods) {
+            for (int attempt = 1; ; attempt++) {
+                Service cur = read(active);
+                cur.getSpec().setSelector(base(cur));
+                try {
+                    client.services().inNamespace(namespace).resource(cur).update();
+                    return;
+                } catch (KubernetesClientException e) {
+                    if (e.getCode() != 409 || attempt >= UPDATE_ATTEMPTS) {
+                        throw ClusterException.from(e, "service " + namespace + "/" + active,
+                                String.valueOf(client.getMasterUrl()));
+                    }
+                }
+            }
+        }
+    }
+
     @Override
     public void setRoutes(Routes routes) {
         if (routes.equals(Routes.ALL_CANARY)) {
