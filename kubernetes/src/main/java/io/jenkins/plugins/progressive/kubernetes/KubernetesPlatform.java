@@ -128,7 +128,7 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
             events.computeIfAbsent(key, k -> new KubernetesEvents(client, target, eventWriter));
             Driven driven = new Driven(workload, held,
                     router instanceof ServiceSelectorRouter s ? s : null);
-            return new Platform(driven, router, metrics, null);
+            return new Platform(driven, new Guarded(router, held), metrics, null);
         } catch (RuntimeException e) {
             if (workload != null) {
                 workload.close();
@@ -270,6 +270,39 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
         }
     }
 
+    private static void requireHeld(Held held) {
+        if (held.lost) {
+            throw new ClusterException("this driver lost the rollout's lease: " + held.lostBecause);
+        }
+    }
+
+    /** The router as one driver holds it: no change once the Lease was lost to another driver. */
+    private static final class Guarded implements TrafficRouter {
+        private final TrafficRouter router;
+        private final Held held;
+
+        Guarded(TrafficRouter router, Held held) {
+            this.router = router;
+            this.held = held;
+        }
+
+        @Override
+        public void setRoutes(io.jenkins.plugins.progressive.rollout.Routes routes) {
+            requireHeld(held);
+            router.setRoutes(routes);
+        }
+
+        @Override
+        public io.jenkins.plugins.progressive.rollout.Routes getRoutes() {
+            return router.getRoutes();
+        }
+
+        @Override
+        public boolean followsReplicas() {
+            return router.followsReplicas();
+        }
+    }
+
     /**
      * The workload as one driver holds it: refuses to act once the Lease was lost, prepares the blue-green
      * Services before the preview's first Pod, and gives the Lease up when the rollout ends.
@@ -292,9 +325,7 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
 
         @Override
         public void scale(Role role, String version, int replicas) {
-            if (held.lost) {
-                throw new ClusterException("this driver lost the rollout's lease: " + held.lostBecause);
-            }
+            requireHeld(held);
             if (services != null && role == Role.CANARY && replicas > 0) {
                 services.prepare();
             }

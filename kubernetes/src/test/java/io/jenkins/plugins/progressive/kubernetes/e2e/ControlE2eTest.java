@@ -168,12 +168,22 @@ class ControlE2eTest {
     @Test
     void theLeaseRefusesASecondEngineAndNothingChanges() throws Exception {
         RolloutSpec spec = Cluster.spec(Cluster.traffic("istio"), MANUAL);
-        a = cluster.driver("jenkins-a#1", Duration.ofSeconds(15));
+        a = cluster.driver("jenkins-a#1", Duration.ofSeconds(1));
         CompletableFuture<RolloutResult> run = a.run(spec);
         awaitPaused();
         long revision = otherProcess.load(Cluster.KEY).orElseThrow().revision();
 
         b = cluster.driver("jenkins-b#2", Duration.ofSeconds(15));
+        // A renews its 1s Lease while it drives: B stays refused for longer than the Lease lives.
+        await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    try {
+                        b.engine.resume(spec);
+                        return false;
+                    } catch (RolloutLease.HeldException e) {
+                        return true;
+                    }
+                });
         assertThatThrownBy(() -> b.run(spec)).isInstanceOf(RolloutLease.HeldException.class)
                 .hasMessageContaining("rollout 'shop@kubernetes/prod/shop' is already being driven by jenkins-a#1");
         assertThatThrownBy(() -> b.engine.resume(spec)).isInstanceOf(RolloutLease.HeldException.class);

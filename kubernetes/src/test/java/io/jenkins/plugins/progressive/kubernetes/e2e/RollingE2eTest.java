@@ -88,6 +88,20 @@ class RollingE2eTest {
     }
 
     @Test
+    void maxUnavailableLetsOldInstancesGoBeforeTheNewOnesAreReady() throws Exception {
+        driver = cluster.driver("jenkins-a#5", Duration.ofSeconds(15));
+        RolloutResult result = driver.run(Cluster.spec("{replicas: {}}", """
+                rolling: {batches: ["50%", "100%"], maxUnavailable: 1}
+                """)).get(60, TimeUnit.SECONDS);
+
+        assertThat(result.status()).as(result.message()).isEqualTo(Phase.SUCCEEDED);
+        // One old instance goes first (3+0), never more than one below size before the new ones are ready.
+        assertThat(splits).containsSubsequence("3+0", "3+2", "2+2", "2+4", "4+4", "4+0");
+        assertThat(splits).noneMatch(s -> s.equals("2+0") || s.equals("1+0"));
+        assertThat(cluster.image("shop")).isEqualTo("registry/shop:2.0");
+    }
+
+    @Test
     void aFailingBatchGateBringsTheStableBackToFullSize() throws Exception {
         cluster.metrics.set("error-rate", 0.1);
         driver = cluster.driver("jenkins-a#4", Duration.ofSeconds(15));
