@@ -2,6 +2,7 @@ package io.jenkins.plugins.progressive.kubernetes;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jenkins.plugins.progressive.analysis.MetricProvider;
+import io.jenkins.plugins.progressive.kubernetes.traffic.StableServices;
 import io.jenkins.plugins.progressive.kubernetes.traffic.gatewayapi.GatewayApiRouter;
 import io.jenkins.plugins.progressive.kubernetes.traffic.istio.IstioRouter;
 import io.jenkins.plugins.progressive.kubernetes.traffic.nginxingress.NginxIngressRouter;
@@ -126,9 +127,13 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
             workload = new KubernetesWorkload(client, target, () -> waker.accept(key));
             TrafficRouter router = routerFor(spec, target);
             events.computeIfAbsent(key, k -> new KubernetesEvents(client, target, eventWriter));
-            Driven driven = new Driven(workload, held,
-                    router instanceof ServiceSelectorRouter s ? s : null);
-            return new Platform(driven, new Guarded(router, held), metrics, null);
+            ServiceSelectorRouter blueGreen = router instanceof ServiceSelectorRouter s ? s : null;
+            // Routers that split by backend send the stable share to the app's Services: narrowed to stable Pods.
+            StableServices stableServices = router.followsReplicas() || blueGreen != null ? null
+                    : new StableServices(client, target.namespace(), target.deployment(),
+                            backendServices(client, spec, target));
+            Driven driven = new Driven(workload, held, blueGreen, stableServices);
+            return new Platform(driven, new Guarded(router, held, stableServices), metrics, null);
         } catch (RuntimeException e) {
             if (workload != null) {
                 workload.close();
@@ -192,6 +197,55 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
         }
         throw new IllegalArgumentException("traffic: a Kubernetes target is split by replicas, nginxIngress, "
                 + "gatewayApi or istio, not " + traffic.getClass().getSimpleName());
+    }
+
+    /**
+     * The app's Services the router sends the stable share to: the Ingress's backends, the HTTPRoute's Service
+     * backendRefs, the VirtualService route's destination hosts (first label). Their {@code -canary} copies are not
+     * among them.
+     */
+    static java.util.List<String> backendServices(KubernetesClient client, RolloutSpec spec, Target.Kubernetes target) {
+        String ns = target.namespace();
+        java.util.List<String> out = new java.util.ArrayList<>();
+        Traffic t = spec.traffic();
+        if (t instanceof Traffic.NginxIngress n) {
+            var ing = client.network().v1().ingresses().inNamespace(ns).withName(n.ingress()).get();
+            if (ing == null) {
+                return out;
+            }
+            if (ing.getSpec().getDefaultBackend() != null && ing.getSpec().getDefaultBackend().getService() != null) {
+                out.add(ing.getSpec().getDefaultBackend().getService().getName());
+            }
+            if (ing.getSpec().getRules() != null) {
+                ing.getSpec().getRules().stream().filter(r -> r.getHttp() != null)
+                        .flatMap(r -> r.getHttp().getPaths().stream())
+                        .filter(p -> p.getBackend() != null && p.getBackend().getService() != null)
+                        .forEach(p -> out.add(p.getBackend().getService().getName()));
+            }
+        } else if (t instanceof Traffic.GatewayApi g) {
+            var route = client.genericKubernetesResources("gateway.networking.k8s.io/v1", "HTTPRoute").inNamespace(ns)
+                    .withName(g.httpRoute()).get();
+            java.util.List<Map<String, Object>> rules = route == null ? null : route.get("spec", "rules");
+            for (var rule : rules == null ? java.util.List.<Map<String, Object>>of() : rules) {
+                if (rule.get("backendRefs") instanceof java.util.List<?> l) {
+                    l.stream().map(o -> (Map<?, ?>) o)
+                            .filter(m -> m.get("kind") == null || "Service".equals(m.get("kind")))
+                            .map(m -> String.valueOf(m.get("name"))).forEach(out::add);
+                }
+            }
+        } else if (t instanceof Traffic.Istio i) {
+            var vs = client.genericKubernetesResources("networking.istio.io/v1beta1", "VirtualService").inNamespace(ns)
+                    .withName(i.virtualService()).get();
+            java.util.List<Map<String, Object>> http = vs == null ? null : vs.get("spec", "http");
+            for (var h : http == null ? java.util.List.<Map<String, Object>>of() : http) {
+                if ((i.route() == null || i.route().equals(h.get("name"))) && h.get("route") instanceof java.util.List<?> l) {
+                    l.stream().map(o -> (Map<?, ?>) ((Map<?, ?>) o).get("destination"))
+                            .filter(d -> d != null && d.get("host") instanceof String)
+                            .map(d -> ((String) d.get("host")).split("\\.")[0]).forEach(out::add);
+                }
+            }
+        }
+        return out.stream().filter(s -> !s.endsWith("-canary")).distinct().toList();
     }
 
     static String previewOf(Strategy.BlueGreen bg, Target.Kubernetes target) {
@@ -280,15 +334,21 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
     private static final class Guarded implements TrafficRouter {
         private final TrafficRouter router;
         private final Held held;
+        private final StableServices stableServices;
 
-        Guarded(TrafficRouter router, Held held) {
+        Guarded(TrafficRouter router, Held held, StableServices stableServices) {
             this.router = router;
             this.held = held;
+            this.stableServices = stableServices;
         }
 
         @Override
         public void setRoutes(io.jenkins.plugins.progressive.rollout.Routes routes) {
             requireHeld(held);
+            if (stableServices != null && routes.stable() > 0) {
+                // The stable share must reach the stable's Pods as they are now (after a promotion: the new ones).
+                stableServices.pin();
+            }
             router.setRoutes(routes);
         }
 
@@ -311,11 +371,13 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
         private final KubernetesWorkload workload;
         private final Held held;
         private final ServiceSelectorRouter services;
+        private final StableServices stableServices;
 
-        Driven(KubernetesWorkload workload, Held held, ServiceSelectorRouter services) {
+        Driven(KubernetesWorkload workload, Held held, ServiceSelectorRouter services, StableServices stableServices) {
             this.workload = workload;
             this.held = held;
             this.services = services;
+            this.stableServices = stableServices;
         }
 
         @Override
@@ -326,8 +388,13 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
         @Override
         public void scale(Role role, String version, int replicas) {
             requireHeld(held);
-            if (services != null && role == Role.CANARY && replicas > 0) {
-                services.prepare();
+            if (role == Role.CANARY && replicas > 0) {
+                if (services != null) {
+                    services.prepare();
+                }
+                if (stableServices != null) {
+                    stableServices.pin();
+                }
             }
             workload.scale(role, version, replicas);
         }
@@ -340,12 +407,15 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
         @Override
         public void close() {
             workload.close();
-            if (services != null) {
-                try {
+            try {
+                if (services != null) {
                     services.release();
-                } catch (RuntimeException e) {
-                    // a pinned selector still serves the stable's Pods; the next rollout re-pins it
                 }
+                if (stableServices != null) {
+                    stableServices.release();
+                }
+            } catch (RuntimeException e) {
+                // a pinned selector still serves the stable's Pods; the next rollout re-pins it
             }
             unhold(held.key, held);
         }

@@ -69,6 +69,10 @@ final class Preflight {
             n.add(new Need(v, "coordination.k8s.io", "leases", "one driver per rollout"));
         }
         Traffic t = spec.traffic();
+        if (!(t instanceof Traffic.Replicas)) {
+            n.add(new Need("update", "", "services", "the stable Service narrowed to the stable's Pods"));
+            n.add(new Need("list", "apps", "replicasets", "the stable's pod-template-hash"));
+        }
         if (t instanceof Traffic.NginxIngress) {
             n.add(new Need("get", "", "services", "the canary Service"));
             n.add(new Need("create", "", "services", "the canary Service"));
@@ -151,46 +155,13 @@ final class Preflight {
         }
         // Each router reads its objects (and names a missing one) in its constructor; none of them writes there.
         KubernetesPlatform.routerFor(client, spec, target);
-        for (String service : backendServices(target)) {
+        for (String service : KubernetesPlatform.backendServices(client, spec, target)) {
             if (ClusterErrors.call("service " + ns + "/" + service, server,
                     () -> client.services().inNamespace(ns).withName(service).get()) == null) {
                 throw new ClusterException("service " + ns + "/" + service + " not found (named by traffic."
                         + trafficField(spec.traffic()) + ")", 404);
             }
         }
-    }
-
-    /** The Services the router sends the stable share to (their <name>-canary copies are created on demand). */
-    private List<String> backendServices(Target.Kubernetes target) {
-        String ns = target.namespace();
-        List<String> out = new ArrayList<>();
-        Traffic t = spec.traffic();
-        if (t instanceof Traffic.NginxIngress n) {
-            var ing = client.network().v1().ingresses().inNamespace(ns).withName(n.ingress()).get();
-            if (ing.getSpec().getDefaultBackend() != null && ing.getSpec().getDefaultBackend().getService() != null) {
-                out.add(ing.getSpec().getDefaultBackend().getService().getName());
-            }
-            if (ing.getSpec().getRules() != null) {
-                ing.getSpec().getRules().stream().filter(r -> r.getHttp() != null)
-                        .flatMap(r -> r.getHttp().getPaths().stream())
-                        .filter(p -> p.getBackend() != null && p.getBackend().getService() != null)
-                        .forEach(p -> out.add(p.getBackend().getService().getName()));
-            }
-        } else if (t instanceof Traffic.GatewayApi g) {
-            var route = client.genericKubernetesResources("gateway.networking.k8s.io/v1", "HTTPRoute").inNamespace(ns)
-                    .withName(g.httpRoute()).get();
-            List<java.util.Map<String, Object>> rules = route.get("spec", "rules");
-            for (var rule : rules == null ? List.<java.util.Map<String, Object>>of() : rules) {
-                Object refs = rule.get("backendRefs");
-                if (refs instanceof List<?> l) {
-                    l.stream().map(o -> (java.util.Map<?, ?>) o)
-                            .filter(m -> m.get("kind") == null || "Service".equals(m.get("kind")))
-                            .map(m -> String.valueOf(m.get("name")))
-                            .filter(s -> !s.endsWith("-canary")).forEach(out::add);
-                }
-            }
-        }
-        return out.stream().distinct().toList();
     }
 
     private static String trafficField(Traffic t) {

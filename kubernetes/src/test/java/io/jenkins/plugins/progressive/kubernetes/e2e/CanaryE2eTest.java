@@ -62,6 +62,12 @@ class CanaryE2eTest {
         assertThat(result.routes()).isEqualTo(Routes.ALL_STABLE);
         assertThat(routerWeights(router)).isEqualTo(Routes.ALL_STABLE);
         assertThat(result.measurements()).hasSize(4);
+        if (!router.equals("replicas")) {
+            // The stable share reaches the new stable Pods only, and every one of them.
+            assertThat(cluster.selector("shop")).isEqualTo(Map.of("app", "shop", "progressive.jenkins.io/role",
+                    "stable"));
+            assertThat(cluster.imagesBehind("shop")).hasSize(4).containsOnly("registry/shop:2.0");
+        }
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(cluster.deploymentEvents())
                 .contains("Normal RolloutStep", "Normal RolloutWeight", "Normal RolloutPromoted"));
         // Every weight the rollout went through is told by an Event on the Deployment.
@@ -88,6 +94,7 @@ class CanaryE2eTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> cluster.ready("shop") == 4);
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(cluster.deploymentEvents())
                 .contains("Warning RolloutRollback"));
+        assertThat(cluster.selector("shop")).as("no pin left behind").isEqualTo(Map.of("app", "shop"));
     }
 
     /** The split as the router object on the API server says it, read without our router classes. */

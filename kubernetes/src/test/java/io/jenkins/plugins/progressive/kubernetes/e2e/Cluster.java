@@ -155,6 +155,12 @@ final class Cluster implements AutoCloseable {
         return s.getSpec().getSelector();
     }
 
+    /** The images of the Pods a Service's selector reaches now. */
+    List<String> imagesBehind(String service) {
+        return client.pods().inNamespace(NS).withLabels(selector(service)).list().getItems().stream()
+                .map(p -> p.getSpec().getContainers().get(0).getImage()).toList();
+    }
+
     /** Kubernetes Events on the shop Deployment, as "Type Reason". */
     List<String> deploymentEvents() {
         List<Event> list = client.v1().events().inNamespace(NS).withField("involvedObject.name", "shop").list()

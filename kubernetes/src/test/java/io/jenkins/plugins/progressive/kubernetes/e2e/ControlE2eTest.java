@@ -94,6 +94,9 @@ class ControlE2eTest {
         awaitPaused();
         assertThat(istioWeights()).isEqualTo(Routes.canary(25));
         assertThat(stored().pauseReason()).contains("pause step 1");
+        // 25% means 25%: the stable Service reaches the old Pods only, the canary Service the new ones only.
+        assertThat(cluster.imagesBehind("shop")).hasSize(4).containsOnly("registry/shop:1.0");
+        assertThat(cluster.imagesBehind("shop-canary")).hasSize(1).containsOnly("registry/shop:2.0");
 
         RolloutCommands.promote(otherProcess, Cluster.KEY, false);
         RolloutResult result = run.get(60, TimeUnit.SECONDS);
