@@ -177,7 +177,11 @@ final class ApiDispatcher extends Dispatcher {
                     .put("singularName", t.kind().toLowerCase()).put("namespaced", t.namespaced())
                     .put("kind", t.kind());
             ArrayNode verbs = r.putArray("verbs");
-            ResourceType.VERBS.forEach(verbs::add);
+            if (t.plural().equals("selfsubjectaccessreviews")) {
+                verbs.add("create"); // as a real API server says: it can only be created, never listed
+            } else {
+                ResourceType.VERBS.forEach(verbs::add);
+            }
             if (!t.shortNames().isEmpty()) {
                 ArrayNode sn = r.putArray("shortNames");
                 t.shortNames().forEach(sn::add);
