@@ -231,7 +231,11 @@ class ControlE2eTest {
                 .hasMessage("service prod/shop not found (named by traffic.nginxIngress.ingress)");
         assertThatThrownBy(() -> a.platform.validate(Cluster.spec("{replicas: {}}",
                 "blueGreen: {previewService: shop-preview}"))).isInstanceOf(ClusterException.class)
-                .hasMessage("service prod/shop not found");
+                .hasMessage("service prod/shop not found (blue-green's active service, named like the deployment)");
+        cluster.service("shop", Map.of("app", "shop"));
+        assertThatThrownBy(() -> a.platform.validate(Cluster.spec("{replicas: {}}",
+                "blueGreen: {previewService: shop-preview}"))).isInstanceOf(ClusterException.class)
+                .hasMessage("service prod/shop-preview not found (strategy.blueGreen.previewService)");
         assertThat(cluster.deployment("shop-canary")).isEmpty();
     }
 

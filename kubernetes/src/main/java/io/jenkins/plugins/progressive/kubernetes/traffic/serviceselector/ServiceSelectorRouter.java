@@ -33,8 +33,19 @@ public final class ServiceSelectorRouter implements TrafficRouter {
         this.active = activeService;
         this.preview = previewService;
         this.stable = new StableServices(client, namespace, stableDeployment, List.of(activeService));
-        read(active);
-        read(preview);
+        exists(active, "blue-green's active service, named like the deployment");
+        exists(preview, "strategy.blueGreen.previewService");
+    }
+
+    private void exists(String name, String role) {
+        try {
+            read(name);
+        } catch (ClusterException e) {
+            if (e.code() == 404) {
+                throw new ClusterException("service " + namespace + "/" + name + " not found (" + role + ")", 404);
+            }
+            throw e;
+        }
     }
 
     /**
