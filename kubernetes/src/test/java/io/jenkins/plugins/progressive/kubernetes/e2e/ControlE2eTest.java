@@ -150,6 +150,13 @@ class ControlE2eTest {
         // A's Lease has not run out yet: B is refused, and says by whom.
         assertThatThrownBy(() -> b.engine.resume(spec)).isInstanceOf(RolloutLease.HeldException.class)
                 .hasMessageContaining("already being driven by jenkins-a#1");
+        // Once it has, starting the same rollout again is refused by the live state, and the refused start
+        // keeps no Lease: whoever resumes next may.
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250)).ignoreExceptionsInstanceOf(
+                RolloutLease.HeldException.class).untilAsserted(() -> assertThatThrownBy(() -> b.engine.start(spec))
+                        .isInstanceOf(RolloutEngine.LockedException.class).hasMessageContaining("already live"));
+        assertThat(cluster.client.leases().inNamespace("prod").list().getItems()).allMatch(l -> l.getSpec()
+                .getHolderIdentity() == null);
         CompletableFuture<RolloutResult>[] run = new CompletableFuture[1];
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250)).ignoreExceptionsInstanceOf(
                 RolloutLease.HeldException.class).until(() -> {
