@@ -261,12 +261,13 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
             Held h = leases.get(key);
             if (h != null) {
                 h.lease.acquire();
-                h.lost = false;
+                h.users++;
                 return h;
             }
             RolloutLease lease = new RolloutLease(client, namespace, key, holder, leaseDuration);
             lease.acquire();
             Held held = new Held(lease, key);
+            held.users = 1;
             long every = Math.max(200, leaseDuration.toMillis() / 3);
             held.renewal = renewer.scheduleWithFixedDelay(() -> renew(held), every, every, TimeUnit.MILLISECONDS);
             leases.put(key, held);
@@ -287,8 +288,12 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
         }
     }
 
+    /** One binding less; the Lease goes when no binding of this platform drives the rollout any more. */
     private void unhold(String key, Held h) {
         synchronized (leases) {
+            if (--h.users > 0) {
+                return;
+            }
             if (leases.remove(key, h)) {
                 h.renewal.cancel(false);
                 try {
@@ -316,6 +321,7 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
         final String key;
         volatile ScheduledFuture<?> renewal;
         volatile boolean lost;
+        int users; // bindings of this rollout on this platform (guarded by the leases map)
         volatile String lostBecause;
 
         Held(RolloutLease lease, String key) {
@@ -404,8 +410,13 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
             return workload.size();
         }
 
+        private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
         @Override
         public void close() {
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
             workload.close();
             try {
                 if (services != null) {

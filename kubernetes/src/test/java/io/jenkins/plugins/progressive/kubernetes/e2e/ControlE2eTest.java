@@ -132,8 +132,9 @@ class ControlE2eTest {
         RolloutResult result = a.run(Cluster.spec(Cluster.traffic("istio"), MANUAL)).get(60, TimeUnit.SECONDS);
 
         assertThat(result.status()).isEqualTo(Phase.ROLLED_BACK);
-        assertThat(result.message()).contains("canary 2.0 cannot become ready").contains(reason)
-                .contains("event ");
+        // The failing Pod and its waiting reason (its Warning Event too, when it was recorded in time).
+        assertThat(result.message()).contains("canary 2.0 cannot become ready").contains("pod shop-canary-")
+                .contains("is waiting: " + reason);
         assertThat(istioWeights()).isEqualTo(Routes.ALL_STABLE);
         assertThat(cluster.deployment("shop-canary")).isEmpty();
     }
@@ -197,6 +198,10 @@ class ControlE2eTest {
         assertThatThrownBy(() -> b.run(spec)).isInstanceOf(RolloutLease.HeldException.class)
                 .hasMessageContaining("rollout 'shop@kubernetes/prod/shop' is already being driven by jenkins-a#1");
         assertThatThrownBy(() -> b.engine.resume(spec)).isInstanceOf(RolloutLease.HeldException.class);
+        // The driver itself starting it again is refused by the live state, and keeps driving with its Lease.
+        assertThatThrownBy(() -> a.engine.start(spec)).isInstanceOf(RolloutEngine.LockedException.class);
+        assertThat(cluster.client.leases().inNamespace("prod").list().getItems()).extracting(l -> l.getSpec()
+                .getHolderIdentity()).containsExactly("jenkins-a#1");
         assertThat(otherProcess.load(Cluster.KEY).orElseThrow().revision()).isEqualTo(revision);
         assertThat(istioWeights()).isEqualTo(Routes.canary(25));
 
