@@ -418,17 +418,37 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
                 return;
             }
             workload.close();
-            try {
-                if (services != null) {
-                    services.release();
-                }
-                if (stableServices != null) {
-                    stableServices.release();
-                }
-            } catch (RuntimeException e) {
-                // a pinned selector still serves the stable's Pods; the next rollout re-pins it
-            }
             unhold(held.key, held);
+            if (services != null || stableServices != null) {
+                unpinLater(held.key, 0);
+            }
+        }
+
+        /**
+         * A hash pin is lifted once the canary's Pods are gone, which takes a graceful termination: looked at
+         * again every second on the platform's one background thread (never blocking an engine thread), and
+         * given up when the rollout is bound again (it pins for itself) or after two minutes.
+         */
+        private void unpinLater(String key, int attempt) {
+            try {
+                renewer.schedule(() -> {
+                    if (leases.containsKey(key)) {
+                        return;
+                    }
+                    boolean done;
+                    try {
+                        done = (services == null || services.release())
+                                && (stableServices == null || stableServices.release());
+                    } catch (RuntimeException e) {
+                        done = false;
+                    }
+                    if (!done && attempt < 120) {
+                        unpinLater(key, attempt + 1);
+                    }
+                }, attempt == 0 ? 0 : 1000, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // the platform is closing: the pin still serves the stable's Pods; the next rollout re-pins
+            }
         }
     }
 }

@@ -59,8 +59,13 @@ public final class StableServices {
         }
     }
 
-    /** Lifts hash pins once no canary Pod is left (a role pin stays: every stable Pod carries it). */
-    public void release() {
+    /**
+     * Lifts hash pins once no canary Pod is left (a role pin stays: every stable Pod carries it).
+     *
+     * @return false while canary Pods remain (terminating ones included): call again later
+     */
+    public boolean release() {
+        boolean done = true;
         for (String s : services) {
             Service svc = read(client, namespace, s);
             Map<String, String> sel = svc.getSpec().getSelector();
@@ -72,8 +77,11 @@ public final class StableServices {
             if (call("pods in " + namespace, () -> client.pods().inNamespace(namespace).withLabels(canary).list()
                     .getItems()).isEmpty()) {
                 select(client, namespace, s, StableServices::base);
+            } else {
+                done = false;
             }
         }
+        return done;
     }
 
     /** The label only the stable's Pods carry. */

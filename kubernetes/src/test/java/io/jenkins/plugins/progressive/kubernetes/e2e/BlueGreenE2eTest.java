@@ -50,7 +50,8 @@ class BlueGreenE2eTest {
                   autoPromotion: false
                   scaleDownDelay: 3s
                 """);
-        assertThat(cluster.selector("shop")).isEqualTo(Map.of("app", "shop"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(cluster.selector("shop"))
+                .isEqualTo(Map.of("app", "shop")));
         driver = cluster.driver("jenkins-a#7", Duration.ofSeconds(15));
         driver.platform.validate(spec);
         CompletableFuture<RolloutResult> run = driver.run(spec);
@@ -97,7 +98,8 @@ class BlueGreenE2eTest {
 
         assertThat(result.status()).as(result.message()).isEqualTo(Phase.ROLLED_BACK);
         // Not pinned any more: no canary Pod is left, and a later hash change must not empty the Service.
-        assertThat(cluster.selector("shop")).isEqualTo(Map.of("app", "shop"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(cluster.selector("shop"))
+                .isEqualTo(Map.of("app", "shop")));
         assertThat(cluster.deployment("shop-canary")).isEmpty();
         assertThat(cluster.image("shop")).isEqualTo("registry/shop:1.0");
         assertThat(cluster.client.pods().inNamespace("prod").withLabels(cluster.selector("shop")).list().getItems())

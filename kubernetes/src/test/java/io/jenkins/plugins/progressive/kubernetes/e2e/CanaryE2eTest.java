@@ -94,7 +94,8 @@ class CanaryE2eTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> cluster.ready("shop") == 4);
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(cluster.deploymentEvents())
                 .contains("Warning RolloutRollback"));
-        assertThat(cluster.selector("shop")).as("no pin left behind").isEqualTo(Map.of("app", "shop"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(cluster.selector("shop"))
+                .as("no pin left behind").isEqualTo(Map.of("app", "shop")));
     }
 
     /** The split as the router object on the API server says it, read without our router classes. */

@@ -61,8 +61,8 @@ public final class ServiceSelectorRouter implements TrafficRouter {
     }
 
     /** After the rollout: see {@link StableServices#release()}. */
-    public void release() {
-        stable.release();
+    public boolean release() {
+        return stable.release();
     }
 
     @Override
