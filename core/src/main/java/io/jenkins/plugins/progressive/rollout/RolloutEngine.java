@@ -177,6 +177,20 @@ public final class RolloutEngine {
     public RolloutState start(RolloutSpec spec) {
         String key = spec.lockKey();
         Platform platform = binder.bind(spec);
+        try {
+            return begin(spec, key, platform);
+        } catch (RuntimeException e) {
+            // Refused: what binding acquired (watches, a Kubernetes Lease) must not outlive the refusal.
+            try {
+                platform.workload().close();
+            } catch (RuntimeException ignored) {
+                // the refusal is what the caller needs to hear
+            }
+            throw e;
+        }
+    }
+
+    private RolloutState begin(RolloutSpec spec, String key, Platform platform) {
         for (int attempt = 0; ; attempt++) {
             Optional<StateStore.Stored> stored = store.load(key);
             long revision = 0;

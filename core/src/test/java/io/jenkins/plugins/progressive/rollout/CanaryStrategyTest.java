@@ -306,6 +306,7 @@ class CanaryStrategyTest {
                 .isInstanceOf(RolloutEngine.LockedException.class)
                 .hasMessageContaining(spec.lockKey()).hasMessageContaining("already live").hasMessageContaining("2.0");
         assertThat(h.platform.calls()).isEmpty();
+        assertThat(h.platform.closed()).as("the ports bound for the refused start are released").isTrue();
     }
 
     @Test

@@ -29,18 +29,35 @@ public final class KubernetesEvents implements EventSink, AutoCloseable {
 
     private final KubernetesClient client;
     private final Target.Kubernetes target;
-    private final ThreadPoolExecutor writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-            new ArrayBlockingQueue<>(1000), r -> {
-                Thread t = new Thread(r, "progressive-k8s-events");
-                t.setDaemon(true);
-                return t;
-            }, new ThreadPoolExecutor.DiscardPolicy());
+    private final ThreadPoolExecutor writer;
+    private final boolean ownsWriter;
     private final AtomicLong failed = new AtomicLong();
     private volatile String deploymentUid;
 
     public KubernetesEvents(KubernetesClient client, Target.Kubernetes target) {
+        this(client, target, newWriter(), true);
+    }
+
+    /** Writes on {@code writer}, shared by many rollouts (one thread for all of them, not one each). */
+    KubernetesEvents(KubernetesClient client, Target.Kubernetes target, ThreadPoolExecutor writer) {
+        this(client, target, writer, false);
+    }
+
+    private KubernetesEvents(KubernetesClient client, Target.Kubernetes target, ThreadPoolExecutor writer,
+            boolean ownsWriter) {
         this.client = client;
         this.target = target;
+        this.writer = writer;
+        this.ownsWriter = ownsWriter;
+    }
+
+    /** One daemon thread and a bounded queue; surplus events are dropped, never queued without bound. */
+    static ThreadPoolExecutor newWriter() {
+        return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1000), r -> {
+            Thread t = new Thread(r, "progressive-k8s-events");
+            t.setDaemon(true);
+            return t;
+        }, new ThreadPoolExecutor.DiscardPolicy());
     }
 
     @Override
@@ -94,6 +111,9 @@ public final class KubernetesEvents implements EventSink, AutoCloseable {
     /** Writes what is queued (up to 5 s), then stops. */
     @Override
     public void close() {
+        if (!ownsWriter) {
+            return; // the shared writer belongs to whoever made it
+        }
         writer.shutdown();
         try {
             writer.awaitTermination(5, TimeUnit.SECONDS);

@@ -46,8 +46,8 @@ public final class CanaryServices {
             canary.setMetadata(meta);
             ServiceSpec spec = new ServiceSpec();
             spec.setPorts(stable.getSpec().getPorts());
-            Map<String, String> selector = new LinkedHashMap<>(stable.getSpec().getSelector() == null ? Map.of()
-                    : stable.getSpec().getSelector());
+            // The app's own labels: the stable Service may be narrowed to the stable's Pods (StableServices).
+            Map<String, String> selector = StableServices.base(stable.getSpec().getSelector());
             selector.put(KubernetesWorkload.ROLE_LABEL, "canary");
             spec.setSelector(selector);
             spec.setType("ClusterIP");

@@ -177,7 +177,11 @@ final class ApiDispatcher extends Dispatcher {
                     .put("singularName", t.kind().toLowerCase()).put("namespaced", t.namespaced())
                     .put("kind", t.kind());
             ArrayNode verbs = r.putArray("verbs");
-            ResourceType.VERBS.forEach(verbs::add);
+            if (t.plural().equals("selfsubjectaccessreviews")) {
+                verbs.add("create"); // as a real API server says: it can only be created, never listed
+            } else {
+                ResourceType.VERBS.forEach(verbs::add);
+            }
             if (!t.shortNames().isEmpty()) {
                 ArrayNode sn = r.putArray("shortNames");
                 t.shortNames().forEach(sn::add);
@@ -239,6 +243,13 @@ final class ApiDispatcher extends Dispatcher {
             default -> throw new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the "
                     + "requested resource", t.type(), t.name());
         };
+        if (t.type().plural().equals("selfsubjectaccessreviews")) {
+            if (!verb.equals("create")) {
+                throw new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested "
+                        + "resource", t.type(), t.name());
+            }
+            return respond(201, accessReview(body(request)), t);
+        }
         rbac.check(verb, t.type(), t.resource(), t.name(), t.namespace()).ifPresent(message -> {
             throw new ApiError(403, "Forbidden", message, t.type(), t.name());
         });
@@ -260,6 +271,33 @@ final class ApiDispatcher extends Dispatcher {
             case "delete" -> ok(delete(t));
             default -> ok(deleteCollection(t));
         };
+    }
+
+    /**
+     * A SelfSubjectAccessReview, as every user may create one: the review comes back with
+     * {@code status.allowed} (and the authorizer's reason when denied), nothing is stored.
+     */
+    private ObjectNode accessReview(ObjectNode review) {
+        JsonNode ra = review.path("spec").path("resourceAttributes");
+        if (!ra.isObject()) {
+            throw new ApiError(422, "Invalid", "SelfSubjectAccessReview.authorization.k8s.io is invalid: "
+                    + "spec.resourceAttributes: Required value", null, null);
+        }
+        String verb = ra.path("verb").asText("");
+        String group = ra.path("group").asText("");
+        String resource = ra.path("resource").asText("");
+        String sub = ra.path("subresource").asText("");
+        String ns = ra.hasNonNull("namespace") && !ra.path("namespace").asText().isEmpty()
+                ? ra.path("namespace").asText() : null;
+        String full = sub.isEmpty() ? resource : resource + "/" + sub;
+        boolean allowed = rbac.allows(verb, group, full, ns);
+        ObjectNode out = review.deepCopy();
+        out.put("apiVersion", "authorization.k8s.io/v1").put("kind", "SelfSubjectAccessReview");
+        ObjectNode status = out.putObject("status").put("allowed", allowed);
+        if (!allowed) {
+            status.put("reason", "no RBAC policy matched");
+        }
+        return out;
     }
 
     private ObjectNode get(Target t) {

@@ -36,6 +36,9 @@ final class BuiltInTypes {
                     true, false, "vs"),
             ResourceType.of("networking.istio.io", List.of("v1", "v1beta1"), "destinationrules", "DestinationRule",
                     true, false, "dr"),
+            // Created only (the answer is computed, never stored): see ApiDispatcher#accessReview.
+            new ResourceType("authorization.k8s.io", V1, "selfsubjectaccessreviews", "SelfSubjectAccessReview", false,
+                    false, false, false, List.of()),
             new ResourceType("apiextensions.k8s.io", V1, "customresourcedefinitions", "CustomResourceDefinition",
                     false, true, false, true, List.of("crd", "crds")));
 }

@@ -320,6 +320,24 @@ class KubernetesApiServerTest {
     }
 
     @Test
+    void selfSubjectAccessReviewsAnswerFromTheSameRulesAndAreNeverStored() {
+        api.deny("update", "apps", "deployments", "prod");
+        java.util.function.BiFunction<String, String, Boolean> allowed = (verb, ns) -> client.authorization().v1()
+                .selfSubjectAccessReview().create(new io.fabric8.kubernetes.api.model.authorization.v1
+                        .SelfSubjectAccessReviewBuilder().withNewSpec().withNewResourceAttributes().withVerb(verb)
+                        .withGroup("apps").withResource("deployments").withNamespace(ns).endResourceAttributes()
+                        .endSpec().build()).getStatus().getAllowed();
+        long before = api.resourceVersion();
+        assertThat(allowed.apply("update", "prod")).isFalse();
+        assertThat(allowed.apply("get", "prod")).isTrue();
+        assertThat(allowed.apply("update", "staging")).isTrue();
+        assertThat(api.resourceVersion()).isEqualTo(before);
+        assertThat(client.getApiResources("authorization.k8s.io/v1").getResources())
+                .filteredOn(r -> r.getName().equals("selfsubjectaccessreviews"))
+                .singleElement().satisfies(r -> assertThat(r.getVerbs()).containsExactly("create"));
+    }
+
+    @Test
     void rbacDenialsAnswerWithTheRealForbiddenMessage() {
         client.apps().deployments().inNamespace("prod").resource(deployment("shop", 1, "shop:1")).create();
         api.deny("patch", "apps", "deployments", "prod");

@@ -33,6 +33,11 @@ final class Rbac {
         this.user = name;
     }
 
+    /** What a SelfSubjectAccessReview answers: is {@code verb} on {@code group}/{@code resource} allowed? */
+    boolean allows(String verb, String group, String resource, String namespace) {
+        return rules.stream().noneMatch(d -> d.matches(verb, group, resource, namespace));
+    }
+
     /**
      * The Forbidden message, if the request is denied.
      *

@@ -163,6 +163,7 @@ public final class DeploymentController implements AutoCloseable {
             for (Deployment d : client.apps().deployments().inAnyNamespace().list().getItems()) {
                 reconcile(d);
             }
+            collectGarbage();
         } catch (KubernetesClientException e) {
             if (!closed) {
                 pokeAfter(Duration.ofMillis(50)); // conflicts and races: look again
@@ -172,6 +173,35 @@ public final class DeploymentController implements AutoCloseable {
                 pokeAfter(Duration.ofMillis(200));
             }
         }
+    }
+
+    /**
+     * Plays the garbage collector for what a pass raced with: a ReplicaSet or Pod created for an owner that was
+     * deleted meanwhile has an ownerReference to a uid that no longer exists, and goes, as in a real cluster.
+     */
+    private void collectGarbage() {
+        java.util.Set<String> deployments = new java.util.HashSet<>();
+        client.apps().deployments().inAnyNamespace().list().getItems()
+                .forEach(d -> deployments.add(d.getMetadata().getUid()));
+        java.util.Set<String> replicaSets = new java.util.HashSet<>();
+        for (ReplicaSet rs : client.apps().replicaSets().inAnyNamespace().list().getItems()) {
+            if (orphan(rs.getMetadata().getOwnerReferences(), "Deployment", deployments)) {
+                client.apps().replicaSets().inNamespace(rs.getMetadata().getNamespace())
+                        .withName(rs.getMetadata().getName()).delete();
+            } else {
+                replicaSets.add(rs.getMetadata().getUid());
+            }
+        }
+        for (Pod p : client.pods().inAnyNamespace().list().getItems()) {
+            if (orphan(p.getMetadata().getOwnerReferences(), "ReplicaSet", replicaSets)) {
+                client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName())
+                        .delete();
+            }
+        }
+    }
+
+    private static boolean orphan(List<OwnerReference> refs, String kind, java.util.Set<String> owners) {
+        return refs != null && refs.stream().anyMatch(r -> kind.equals(r.getKind()) && !owners.contains(r.getUid()));
     }
 
     // ------------------------------------------------------------ Deployment controller

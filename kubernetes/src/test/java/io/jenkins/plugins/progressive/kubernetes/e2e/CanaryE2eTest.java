@@ -1,0 +1,145 @@
+package io.jenkins.plugins.progressive.kubernetes.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.jenkins.plugins.progressive.rollout.Phase;
+import io.jenkins.plugins.progressive.rollout.RolloutResult;
+import io.jenkins.plugins.progressive.rollout.Routes;
+import io.jenkins.plugins.progressive.spec.RolloutSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Canary through every router, driven by the real engine against the test API server and controller. */
+class CanaryE2eTest {
+
+    private static final String STEPS = """
+            canary:
+              steps:
+                - setWeight: 25
+                - analysis: [error-rate]
+                - setWeight: 50
+                - analysis: [error-rate]
+            """;
+
+    private Cluster cluster;
+    private Cluster.Driver driver;
+
+    @BeforeEach
+    void setUp() {
+        cluster = new Cluster();
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (driver != null) {
+            driver.close();
+        }
+        cluster.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"replicas", "nginxIngress", "gatewayApi", "istio"})
+    void canaryPromotesThroughEveryRouter(String router) throws Exception {
+        cluster.routerObjects(router);
+        RolloutSpec spec = Cluster.spec(Cluster.traffic(router), STEPS);
+        driver = cluster.driver("jenkins-a#1", Duration.ofSeconds(15));
+        driver.platform.validate(spec);
+        RolloutResult result = driver.run(spec).get(60, TimeUnit.SECONDS);
+
+        assertThat(result.status()).as(result.message()).isEqualTo(Phase.SUCCEEDED);
+        assertThat(cluster.image("shop")).isEqualTo("registry/shop:2.0");
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.ready("shop") == 4);
+        assertThat(cluster.deployment("shop-canary")).as("canary removed").isEmpty();
+        assertThat(result.routes()).isEqualTo(Routes.ALL_STABLE);
+        assertThat(routerWeights(router)).isEqualTo(Routes.ALL_STABLE);
+        assertThat(result.measurements()).hasSize(4);
+        if (!router.equals("replicas")) {
+            // The stable share reaches the new stable Pods only, and every one of them.
+            assertThat(cluster.selector("shop")).isEqualTo(Map.of("app", "shop", "progressive.jenkins.io/role",
+                    "stable"));
+            assertThat(cluster.imagesBehind("shop")).hasSize(4).containsOnly("registry/shop:2.0");
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(cluster.deploymentEvents())
+                .contains("Normal RolloutStep", "Normal RolloutWeight", "Normal RolloutPromoted"));
+        // Every weight the rollout went through is told by an Event on the Deployment.
+        assertThat(cluster.eventMessages("RolloutWeight")).anyMatch(m -> m.contains("canary 25%"))
+                .anyMatch(m -> m.contains("canary 50%"));
+        assertThat(cluster.client.leases().inNamespace("prod").list().getItems()).allMatch(l -> l.getSpec()
+                .getHolderIdentity() == null);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"replicas", "nginxIngress", "gatewayApi", "istio"})
+    void aFailingGateRollsBackToStableInTheRouterObject(String router) throws Exception {
+        cluster.routerObjects(router);
+        cluster.metrics.set("error-rate", 0.2);
+        driver = cluster.driver("jenkins-a#2", Duration.ofSeconds(15));
+        RolloutResult result = driver.run(Cluster.spec(Cluster.traffic(router), STEPS)).get(60, TimeUnit.SECONDS);
+
+        assertThat(result.status()).as(result.message()).isEqualTo(Phase.ROLLED_BACK);
+        assertThat(result.exitCode()).isEqualTo(3);
+        assertThat(result.message()).contains("error-rate").contains("FAILED");
+        assertThat(routerWeights(router)).isEqualTo(Routes.ALL_STABLE);
+        assertThat(cluster.deployment("shop-canary")).as("canary removed").isEmpty();
+        assertThat(cluster.image("shop")).isEqualTo("registry/shop:1.0");
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.ready("shop") == 4);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(cluster.deploymentEvents())
+                .contains("Warning RolloutRollback"));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(cluster.selector("shop"))
+                .as("no pin left behind").isEqualTo(Map.of("app", "shop")));
+    }
+
+    /** The split as the router object on the API server says it, read without our router classes. */
+    private Routes routerWeights(String router) {
+        var c = cluster.client;
+        switch (router) {
+            case "nginxIngress" -> {
+                Ingress canary = c.network().v1().ingresses().inNamespace("prod").withName("shop-canary").get();
+                int w = canary == null ? 0 : Integer.parseInt(canary.getMetadata().getAnnotations()
+                        .get("nginx.ingress.kubernetes.io/canary-weight"));
+                return Routes.canary(w);
+            }
+            case "gatewayApi" -> {
+                GenericKubernetesResource r = c.genericKubernetesResources("gateway.networking.k8s.io/v1",
+                        "HTTPRoute").inNamespace("prod").withName("shop").get();
+                List<Map<String, Object>> refs = r.get("spec", "rules", 0, "backendRefs");
+                return weights(refs, m -> String.valueOf(m.get("name")));
+            }
+            case "istio" -> {
+                GenericKubernetesResource vs = c.genericKubernetesResources("networking.istio.io/v1beta1",
+                        "VirtualService").inNamespace("prod").withName("shop").get();
+                List<Map<String, Object>> route = vs.get("spec", "http", 0, "route");
+                return weights(route, m -> String.valueOf(((Map<?, ?>) m.get("destination")).get("host")));
+            }
+            default -> {
+                int stable = cluster.ready("shop");
+                int canary = cluster.ready("shop-canary");
+                return Routes.canary((int) Math.round(100.0 * canary / (stable + canary)));
+            }
+        }
+    }
+
+    private static Routes weights(List<Map<String, Object>> refs, java.util.function.Function<Map<String, Object>,
+            String> name) {
+        int stable = 0;
+        int canary = 0;
+        for (Map<String, Object> m : refs) {
+            int w = ((Number) m.getOrDefault("weight", 0)).intValue();
+            if (name.apply(m).startsWith("shop-canary")) {
+                canary += w;
+            } else {
+                stable += w;
+            }
+        }
+        return new Routes(stable, canary);
+    }
+}
