@@ -76,7 +76,7 @@ final class SpecPlatforms implements Platform.Binder {
     }
 
     /** The pre-rollout snapshot of a Kubernetes spec, with the step's key credential and workspace. */
-    private KubernetesRolloutSnapshots snapshots(KubernetesClient client, RolloutSpec spec, String key) {
+    KubernetesRolloutSnapshots snapshots(KubernetesClient client, RolloutSpec spec, String key) {
         Map<String, String> options = contexts.of(key).options();
         Path base;
         try {
