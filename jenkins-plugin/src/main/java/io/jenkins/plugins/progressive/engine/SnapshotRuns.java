@@ -190,7 +190,7 @@ final class SnapshotRuns {
                         : restore(client, target, spec, store, keys);
             } catch (SnapshotIntegrityException e) {
                 return failed("FAILED", options == null ? "" : request.options().get("snapshotId"),
-                        e.getMessage() + "; the snapshot is refused and nothing was changed", Map.of());
+                        e.getMessage() + "; nothing was changed", Map.of());
             } catch (SnapshotException e) {
                 // a restore that wrote objects before it stopped says so (and how many) in its message
                 boolean partly = options != null && !options.dryRun() && e.getCause() != null;
