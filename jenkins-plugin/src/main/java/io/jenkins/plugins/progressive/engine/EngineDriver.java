@@ -115,7 +115,7 @@ public final class EngineDriver implements RolloutDriver {
         String key = spec.lockKey();
         Map<String, String> options = platformOptions(request.options());
         if (spec.snapshot().enabled()) {
-            SnapshotSetup.check(spec.name(), spec.snapshot(), options);
+            SnapshotSetup.check("rollout " + spec.name(), spec.snapshot(), options);
         }
         contexts.put(key, new Contexts.Context(request.cluster(), request.credentials(), options));
         try {

@@ -33,6 +33,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * {@code snapshotState} and {@code restoreState} on Kubernetes targets: the whole capture or restore runs on a small
@@ -43,6 +45,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class SnapshotRuns {
 
+    private static final Logger LOGGER = Logger.getLogger(SnapshotRuns.class.getName());
     private static final AtomicLong SEQUENCE = new AtomicLong();
     private static final Duration POLL = Duration.ofMillis(250);
 
@@ -199,6 +202,10 @@ final class SnapshotRuns {
             } catch (IllegalArgumentException | ClusterException | KubernetesClientException
                     | java.io.UncheckedIOException e) {
                 return failed("FAILED", "", e.getMessage(), Map.of());
+            } catch (RuntimeException e) {
+                // the step must end with a message, not wait for a result that never comes
+                LOGGER.log(Level.WARNING, "snapshot work of " + work.name() + " failed", e);
+                return failed("FAILED", "", e.getClass().getSimpleName() + ": " + e.getMessage(), Map.of());
             }
         }
 
