@@ -21,4 +21,12 @@ public final class FilePath implements Serializable {
     public String readToString() throws IOException, InterruptedException {
         throw new UnsupportedOperationException("stub");
     }
+
+    public String getRemote() {
+        throw new UnsupportedOperationException("stub");
+    }
+
+    public boolean isRemote() {
+        throw new UnsupportedOperationException("stub");
+    }
 }

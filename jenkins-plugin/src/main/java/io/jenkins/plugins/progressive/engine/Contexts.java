@@ -1,6 +1,7 @@
 package io.jenkins.plugins.progressive.engine;
 
 import io.jenkins.plugins.progressive.steps.RolloutDriver;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -10,8 +11,24 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Contexts {
 
-    /** The cluster a step named, and the lookup of the build that drives the rollout now. */
-    public record Context(Optional<RolloutDriver.ClusterConnection> cluster, RolloutDriver.CredentialLookup credentials) {
+    /**
+     * The cluster a step named, the lookup of the build that drives the rollout now, and the step's options that
+     * the platforms read when they act ({@code encryptionKeyCredentialsId}, {@code workspace}; never a secret).
+     */
+    public record Context(Optional<RolloutDriver.ClusterConnection> cluster, RolloutDriver.CredentialLookup credentials,
+            Map<String, String> options) {
+        public Context {
+            options = Map.copyOf(options);
+        }
+
+        public Context(Optional<RolloutDriver.ClusterConnection> cluster, RolloutDriver.CredentialLookup credentials) {
+            this(cluster, credentials, Map.of());
+        }
+
+        /** The same, with the lookup of the build that drives it now. */
+        Context with(RolloutDriver.CredentialLookup lookup) {
+            return new Context(cluster, lookup, options);
+        }
     }
 
     private static final Context NONE = new Context(Optional.empty(), RolloutDriver.CredentialLookup.NONE);

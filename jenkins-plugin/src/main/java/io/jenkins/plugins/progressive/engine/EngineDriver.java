@@ -59,6 +59,7 @@ public final class EngineDriver implements RolloutDriver {
     private final InstantSource clock;
     private final BiConsumer<Runnable, Duration> scheduler;
     private final GateRuns gates;
+    private final SnapshotRuns snapshots = new SnapshotRuns();
     private final Set<String> attached = ConcurrentHashMap.newKeySet();
     /** Rollouts a step is advancing; a rollback of any other one is driven by the driver itself. */
     private final Set<String> driven = ConcurrentHashMap.newKeySet();
@@ -104,20 +105,25 @@ public final class EngineDriver implements RolloutDriver {
             contexts.put(request.lockKey(), new Contexts.Context(request.cluster(), request.credentials()));
             return new Started(gates.start(gate, request.options()));
         }
+        if (request.work() instanceof Work.Snapshot) {
+            return new Started(snapshots.start(request));
+        }
         if (!(request.work() instanceof Work.Rollout rollout)) {
-            throw new AbortException(request.operation().name().toLowerCase(Locale.ROOT)
-                    + " is not available on this controller yet: snapshots of a target are taken by the rollout"
-                    + " steps (snapshot.enabled) and by the CLI's `progressive snapshot create|restore`");
+            throw new AbortException(request.operation().name().toLowerCase(Locale.ROOT) + " runs no rollout");
         }
         RolloutSpec spec = rollout.spec();
         String key = spec.lockKey();
-        contexts.put(key, new Contexts.Context(request.cluster(), request.credentials()));
+        Map<String, String> options = platformOptions(request.options());
+        if (spec.snapshot().enabled()) {
+            SnapshotSetup.check("rollout " + spec.name(), spec.snapshot(), options);
+        }
+        contexts.put(key, new Contexts.Context(request.cluster(), request.credentials(), options));
         try {
             engine.start(spec);
         } catch (RolloutEngine.LockedException e) {
             throw new AbortException(e.getMessage());
         }
-        saveRequest(key, spec, request.cluster());
+        saveRequest(key, spec, request.cluster(), options);
         attached.add(key);
         driven.add(key);
         return new Started(key);
@@ -127,6 +133,9 @@ public final class EngineDriver implements RolloutDriver {
     public Tick advance(String key, CredentialLookup credentials) throws IOException {
         if (gates.has(key)) {
             return gates.advance(key);
+        }
+        if (snapshots.has(key)) {
+            return snapshots.advance(key, credentials);
         }
         attach(key, credentials);
         driven.add(key);
@@ -154,6 +163,9 @@ public final class EngineDriver implements RolloutDriver {
 
     @Override
     public void abort(String key, String reason) throws IOException {
+        if (snapshots.has(key) && snapshots.abort(key, reason)) {
+            return;
+        }
         String resolved = resolve(key);
         command(() -> engine.abort(resolved, reason));
     }
@@ -191,8 +203,8 @@ public final class EngineDriver implements RolloutDriver {
     private void attach(String key, CredentialLookup credentials) throws IOException {
         Contexts.Context known = contexts.get(key);
         if (credentials != null || known == null) {
-            contexts.put(key, new Contexts.Context(known == null ? Optional.empty() : known.cluster(),
-                    credentials != null ? credentials : CredentialLookup.NONE));
+            Contexts.Context base = known == null ? new Contexts.Context(Optional.empty(), CredentialLookup.NONE) : known;
+            contexts.put(key, base.with(credentials != null ? credentials : CredentialLookup.NONE));
         }
         if (attached.contains(key)) {
             return;
@@ -202,7 +214,9 @@ public final class EngineDriver implements RolloutDriver {
                 + "' is unknown to this controller (no stored request under progressive-delivery/requests)"));
         JsonNode doc = JSON.readTree(stored.json());
         Optional<ClusterConnection> cluster = cluster(doc.path("cluster"));
-        contexts.put(key, new Contexts.Context(cluster, contexts.get(key).credentials()));
+        Map<String, String> options = new LinkedHashMap<>();
+        doc.path("options").fields().forEachRemaining(f -> options.put(f.getKey(), f.getValue().asText()));
+        contexts.put(key, new Contexts.Context(cluster, contexts.get(key).credentials(), options));
         RolloutSpec spec;
         try {
             spec = SpecReader.fromTree(doc.path("spec"));
@@ -217,9 +231,24 @@ public final class EngineDriver implements RolloutDriver {
         attached.add(key);
     }
 
-    private void saveRequest(String key, RolloutSpec spec, Optional<ClusterConnection> cluster) throws IOException {
+    /** The options the platforms read while the rollout runs (and after a restart): ids and paths, no secret. */
+    private static Map<String, String> platformOptions(Map<String, String> options) {
+        Map<String, String> kept = new LinkedHashMap<>();
+        for (String name : List.of(SnapshotSetup.KEY_OPTION, Request.WORKSPACE)) {
+            String value = options.getOrDefault(name, "");
+            if (!value.isEmpty()) {
+                kept.put(name, value);
+            }
+        }
+        return kept;
+    }
+
+    private void saveRequest(String key, RolloutSpec spec, Optional<ClusterConnection> cluster,
+            Map<String, String> options) throws IOException {
         ObjectNode doc = JSON.createObjectNode();
         doc.set("spec", SpecWriter.toTree(spec));
+        ObjectNode stored = doc.putObject("options");
+        options.forEach(stored::put);
         cluster.ifPresent(c -> {
             ObjectNode n = doc.putObject("cluster");
             n.put("name", c.name());

@@ -7,6 +7,8 @@ import io.jenkins.plugins.progressive.hosts.haproxy.HaproxyRouter;
 import io.jenkins.plugins.progressive.hosts.local.LocalProcesses;
 import io.jenkins.plugins.progressive.hosts.nginx.NginxRouter;
 import io.jenkins.plugins.progressive.kubernetes.KubernetesWorkload;
+import io.jenkins.plugins.progressive.kubernetes.snapshot.KubernetesRolloutSnapshots;
+import io.jenkins.plugins.progressive.snapshot.SnapshotException;
 import io.jenkins.plugins.progressive.kubernetes.traffic.gatewayapi.GatewayApiRouter;
 import io.jenkins.plugins.progressive.kubernetes.traffic.istio.IstioRouter;
 import io.jenkins.plugins.progressive.kubernetes.traffic.nginxingress.NginxIngressRouter;
@@ -25,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -32,8 +35,11 @@ import java.util.function.Function;
  * The ports of a spec on this controller: hosts targets through the hosts module (local processes run on the
  * controller itself, so they suit a demo or an agent-less single host; endpoints behind HAProxy or nginx are the
  * real non-Kubernetes case), Kubernetes targets through the kubernetes module's adapters, metrics through
- * {@link MetricProviders} with credentials from the Jenkins store. Snapshots are not bound yet: a spec with
- * {@code snapshot.enabled} fails at its first action with the engine's message.
+ * {@link MetricProviders} with credentials from the Jenkins store. A Kubernetes spec with {@code snapshot.enabled}
+ * gets the kubernetes module's pre-rollout snapshot, its key read from the credential the step named
+ * ({@code encryptionKeyCredentialsId}) in the driving build's context when needed, its {@code file:} store relative
+ * to the workspace (see {@link SnapshotSetup}); hosts targets have no snapshot, so such a spec fails at its first
+ * action with the engine's message.
  *
  * <p>The Kubernetes part is the one place to switch to the kubernetes module's own binder once there is one.
  */
@@ -56,7 +62,8 @@ final class SpecPlatforms implements Platform.Binder {
             Contexts.Context context = contexts.of(key);
             KubernetesClient client = ClusterClients.connect(context.cluster(), context.credentials());
             KubernetesWorkload workload = new KubernetesWorkload(client, k, () -> { });
-            return new Platform(closing(workload, client), kubernetesRouter(client, k, spec.traffic()), metrics, null);
+            return new Platform(closing(workload, client), kubernetesRouter(client, k, spec.traffic()), metrics,
+                    spec.snapshot().enabled() ? snapshots(client, spec, key) : null);
         }
         if (target instanceof Target.Local local) {
             LocalProcesses processes = new LocalProcesses(local, localState.resolve(folder(key)));
@@ -66,6 +73,20 @@ final class SpecPlatforms implements Platform.Binder {
         Target.Endpoints endpoints = (Target.Endpoints) target;
         FixedEndpoints fixed = new FixedEndpoints(endpoints, Optional.empty());
         return new Platform(fixed, hostsRouter(spec.traffic(), fixed::addresses, fixed), metrics, null);
+    }
+
+    /** The pre-rollout snapshot of a Kubernetes spec, with the step's key credential and workspace. */
+    KubernetesRolloutSnapshots snapshots(KubernetesClient client, RolloutSpec spec, String key) {
+        Map<String, String> options = contexts.of(key).options();
+        Path base;
+        try {
+            base = SnapshotSetup.location(spec.snapshot().store(), options);
+        } catch (IllegalArgumentException e) {
+            // checked when the rollout started; a request stored by an older version may still lack its workspace
+            throw new SnapshotException(e.getMessage());
+        }
+        return new KubernetesRolloutSnapshots(client, spec,
+                SnapshotSetup.keys(options, spec.snapshot(), () -> contexts.of(key).credentials()), base);
     }
 
     /** Metrics as the build that drives {@code key} may read them. */

@@ -31,7 +31,7 @@ public abstract class DeliveryBuilder extends Builder implements SimpleBuildStep
         RolloutDriver.Work work = SpecBinding.work(plan,
                 plan.specPath == null ? null : DeliveryExecution.readSpec(workspace, plan));
         RolloutDriver.Outcome outcome = runToEnd(DeliveryRuntime.get().driver(), plan, work,
-                BuildCredentials.of(run), listener);
+                DeliveryExecution.withWorkspace(plan.options, workspace), BuildCredentials.of(run), listener);
         if (!outcome.succeeded() && plan.operation != RolloutDriver.Operation.GATE) {
             throw new AbortException(plan.functionName + ": " + outcome.status() + (outcome.reason().isEmpty() ? ""
                     : ": " + outcome.reason()));
@@ -40,8 +40,14 @@ public abstract class DeliveryBuilder extends Builder implements SimpleBuildStep
 
     static RolloutDriver.Outcome runToEnd(RolloutDriver driver, Plan plan, RolloutDriver.Work work,
             RolloutDriver.CredentialLookup credentials, TaskListener listener) throws IOException, InterruptedException {
+        return runToEnd(driver, plan, work, plan.options, credentials, listener);
+    }
+
+    static RolloutDriver.Outcome runToEnd(RolloutDriver driver, Plan plan, RolloutDriver.Work work,
+            java.util.Map<String, String> options, RolloutDriver.CredentialLookup credentials, TaskListener listener)
+            throws IOException, InterruptedException {
         String key = driver.start(new RolloutDriver.Request(plan.operation, work, Optional.ofNullable(plan.cluster),
-                plan.options, credentials)).key();
+                options, credentials)).key();
         listener.getLogger().println("[" + plan.functionName + "] started " + DeliveryExecution.describe(work)
                 + " (" + key + ")");
         InterruptedException interrupted = null;

@@ -133,7 +133,7 @@ final class DeliveryExecution extends StepExecution {
                 FilePath workspace = getContext().get(FilePath.class);
                 RolloutDriver.Work work = SpecBinding.work(plan, plan.specPath == null ? null
                         : readSpec(workspace, plan));
-                if (plan.cluster == null && work instanceof RolloutDriver.Work.Rollout) {
+                if (plan.cluster == null && !(work instanceof RolloutDriver.Work.Gate)) {
                     podCluster = AgentServiceAccount.detect(workspace, getContext().get(EnvVars.class)).orElse(null);
                 }
                 if (podCluster != null) {
@@ -142,8 +142,8 @@ final class DeliveryExecution extends StepExecution {
                             + ")");
                 }
                 key = driver.start(new RolloutDriver.Request(plan.operation, work,
-                        Optional.ofNullable(plan.cluster != null ? plan.cluster : podCluster), plan.options,
-                        credentials)).key();
+                        Optional.ofNullable(plan.cluster != null ? plan.cluster : podCluster),
+                        withWorkspace(plan.options, workspace), credentials)).key();
                 log("started " + describe(work) + " (" + key + ")");
                 Run<?, ?> run = getContext().get(Run.class);
                 if (run != null) {
@@ -265,7 +265,20 @@ final class DeliveryExecution extends StepExecution {
         outcome.measurements().forEach(m -> measurements.add(new LinkedHashMap<>(m)));
         result.put("measurements", measurements);
         result.put("durationMillis", durationMillis);
+        outcome.details().forEach(result::putIfAbsent);
         return result;
+    }
+
+    /**
+     * The options, and the workspace's path when the workspace is on the controller's own file system: the engine
+     * runs there, so only then can a relative {@code file:} snapshot store be resolved against it.
+     */
+    static Map<String, String> withWorkspace(Map<String, String> options, FilePath workspace) {
+        Map<String, String> all = new LinkedHashMap<>(options);
+        if (workspace != null && !workspace.isRemote()) {
+            all.put(RolloutDriver.Request.WORKSPACE, workspace.getRemote());
+        }
+        return all;
     }
 
     /** Reads the spec file from the workspace (on the agent that holds it). */

@@ -54,11 +54,16 @@ public interface RolloutDriver {
      * @param work what to run, as the spec reader validated it
      * @param cluster where Kubernetes targets live; empty means the controller's own kubeconfig or in-cluster account
      * @param options operation-specific settings (see {@link Operation}) and credential ids such as
-     *                {@code encryptionKeyCredentialsId}; never a secret value
+     *                {@code encryptionKeyCredentialsId}; never a secret value. {@value #WORKSPACE} is the build's
+     *                workspace when it is on the controller's own file system (what a relative {@code file:}
+     *                snapshot store is relative to)
      * @param credentials where the engine reads the credentials that the spec, the options and the cluster name
      */
     record Request(Operation operation, Work work, Optional<ClusterConnection> cluster,
             Map<String, String> options, CredentialLookup credentials) {
+        /** The option naming the workspace's path on the controller. */
+        public static final String WORKSPACE = "workspace";
+
         public Request {
             options = Map.copyOf(options);
         }
@@ -287,11 +292,19 @@ public interface RolloutDriver {
      * @param measurements one map per measurement: template, verdict, value, at, message
      * @param succeeded whether the step succeeds; a failed gate or a rollback does not
      * @param reason why it did not succeed, for the build log
+     * @param details further entries of the step's result map (a snapshot's object counts, a restore's plan):
+     *                plain strings, numbers, lists and maps; never a secret
      */
     record Outcome(String status, String verdict, String snapshotId, List<Map<String, Object>> measurements,
-            boolean succeeded, String reason) {
+            boolean succeeded, String reason, Map<String, Object> details) {
         public Outcome {
             measurements = List.copyOf(measurements);
+            details = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(details));
+        }
+
+        public Outcome(String status, String verdict, String snapshotId, List<Map<String, Object>> measurements,
+                boolean succeeded, String reason) {
+            this(status, verdict, snapshotId, measurements, succeeded, reason, Map.of());
         }
     }
 
