@@ -58,7 +58,8 @@ final class ControlCommands {
         }
     }
 
-    @Command(name = "promote", description = "Pass the current pause or gate of a running rollout.")
+    @Command(name = "promote", mixinStandardHelpOptions = true,
+            description = "Pass the current pause or gate of a running rollout.")
     static final class Promote extends Control {
         @Option(names = "--full", description = "Skip every remaining step and promote now.")
         boolean full;
@@ -69,7 +70,8 @@ final class ControlCommands {
         }
     }
 
-    @Command(name = "abort", description = "Stop a running rollout and roll back (the run exits 5).")
+    @Command(name = "abort", mixinStandardHelpOptions = true,
+            description = "Stop a running rollout and roll back (the run exits 5).")
     static final class Abort extends Control {
         @Option(names = "--reason", description = "Recorded with the rollout.")
         String reason;
@@ -80,7 +82,8 @@ final class ControlCommands {
         }
     }
 
-    @Command(name = "rollback", description = {"Roll back: a running rollout is aborted; a finished one goes back"
+    @Command(name = "rollback", mixinStandardHelpOptions = true,
+            description = {"Roll back: a running rollout is aborted; a finished one goes back"
             + " to its previous stable version (give --spec: this command then drives the rollback itself)."})
     static final class Rollback extends Control {
         @Override

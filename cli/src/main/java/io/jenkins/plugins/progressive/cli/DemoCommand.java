@@ -23,10 +23,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "demo", description = {"Run a real gated rollout on this machine: two versions of a small demo"
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Run a real gated rollout on this machine: two versions of a small demo"
         + " service, HAProxy, Prometheus and a load generator on 127.0.0.1. Version 1.0.0 is released first,"
         + " then 2.0.0 rolls out gated on its error rate.",
-        "With --bad, 2.0.0 fails 30% of its requests: the gate fails and the rollout rolls back by itself (exit 3).",
+        "With --bad, 2.0.0 fails 30%% of its requests: the gate fails and the rollout rolls back by itself (exit 3).",
         "Needs the Debian packages haproxy and prometheus."})
 final class DemoCommand implements Callable<Integer> {
 
@@ -37,7 +38,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "canary (default), bluegreen or rolling")
     String strategy;
 
-    @Option(names = "--bad", description = "The new version fails 30% of its requests.")
+    @Option(names = "--bad", description = "The new version fails 30%% of its requests.")
     boolean bad;
 
     @Option(names = "--keep", description = "Leave everything running after the rollout until Ctrl-C.")

@@ -30,7 +30,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "gate", description = "Run analysis templates alone (no rollout) and print the measurements and"
+@Command(name = "gate", mixinStandardHelpOptions = true,
+        description = "Run analysis templates alone (no rollout) and print the measurements and"
         + " the verdict: exit 0 when every template passes, 3 when one fails, 2 for invalid input.")
 final class GateCommand implements Callable<Integer> {
 

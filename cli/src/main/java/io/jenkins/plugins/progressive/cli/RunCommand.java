@@ -34,7 +34,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "run", description = {"Start a rollout and drive it to its end, printing every step, weight and"
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Start a rollout and drive it to its end, printing every step, weight and"
         + " measurement. If the state directory holds a live rollout of the same spec (the CLI was killed),"
         + " it is resumed instead.", "Ctrl-C (SIGINT/SIGTERM) aborts the rollout and rolls back (exit 5)."})
 final class RunCommand implements Callable<Integer> {

@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "status", description = "Show a rollout: phase, step, weights and its last measurements.")
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show a rollout: phase, step, weights and its last measurements.")
 final class StatusCommand implements Callable<Integer> {
 
     private static final int LAST = 5;

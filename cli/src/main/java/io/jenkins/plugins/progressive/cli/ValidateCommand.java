@@ -16,7 +16,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "validate", description = "Check a spec file (and --set overrides) without touching anything.")
+@Command(name = "validate", mixinStandardHelpOptions = true,
+        description = "Check a spec file (and --set overrides) without touching anything.")
 final class ValidateCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "SPEC", description = "The spec file (.yaml, .yml or .json).")

@@ -81,6 +81,34 @@ class ValidateCommandTest {
     }
 
     @Test
+    void anOverrideWithoutEqualsSignIsInvalidInputOfTheOption() {
+        String example = EXAMPLES.resolve("canary-local-haproxy.yaml").toString();
+
+        CliRun path = CliRun.of("validate", example, "--set", "version");
+        CliRun word = CliRun.of("validate", example, "--set", "noequals", "--output", "json");
+
+        assertThat(path.exitCode()).isEqualTo(2);
+        assertThat(path.err()).startsWith("--set version: expected PATH=VALUE, e.g. --set version=1.5.0")
+                .doesNotContain("is required", "\tat ");
+        assertThat(path.out()).isEmpty();
+        assertThat(word.exitCode()).isEqualTo(2);
+        assertThat(word.err()).startsWith("--set noequals: expected PATH=VALUE, e.g. --set version=1.5.0")
+                .doesNotContain("unknown field");
+    }
+
+    @Test
+    void runRefusesAnOverrideWithoutEqualsSignBeforeStartingAnything() throws Exception {
+        Path state = dir.resolve("state");
+
+        CliRun run = CliRun.of("run", EXAMPLES.resolve("canary-local-haproxy.yaml").toString(), "--set", "version",
+                "--state-dir", state.toString());
+
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("--set version: expected PATH=VALUE, e.g. --set version=1.5.0");
+        assertThat(state).satisfiesAnyOf(s -> assertThat(s).doesNotExist(), s -> assertThat(s).isEmptyDirectory());
+    }
+
+    @Test
     void jsonOutputIsOneDocumentAMachineCanRead() throws Exception {
         Path spec = dir.resolve("bad.json");
         Files.writeString(spec, "{\"name\": \"shop\"}");

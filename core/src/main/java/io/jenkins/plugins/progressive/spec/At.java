@@ -110,13 +110,19 @@ final class At {
      * chosen, or null with a problem at this path when there are none or several.
      */
     String exactlyOne(List<String> choices, boolean problemIfNone) {
+        List<String> given = chosen(choices, problemIfNone);
+        return given.size() == 1 ? given.get(0) : null;
+    }
+
+    /**
+     * Like {@link #exactlyOne}, but every choice given, so that a reader can still report the problems inside each
+     * of several (a spec with two strategies gets "has both" and what is wrong in each) before giving no model.
+     */
+    List<String> chosen(List<String> choices, boolean problemIfNone) {
         if (!present() || !node.isObject()) {
-            return null;
+            return List.of();
         }
         List<String> given = choices.stream().filter(node::has).toList();
-        if (given.size() == 1) {
-            return given.get(0);
-        }
         if (given.isEmpty() && problemIfNone) {
             problem("has none of " + String.join(", ", choices) + "; allowed: exactly one of "
                     + String.join(", ", choices));
@@ -124,7 +130,7 @@ final class At {
             problem("has both '" + given.get(0) + "' and '" + given.get(1) + "'; allowed: exactly one of "
                     + String.join(", ", choices));
         }
-        return null;
+        return given;
     }
 
     // ---- scalars

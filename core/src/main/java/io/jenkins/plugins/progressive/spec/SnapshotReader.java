@@ -46,13 +46,12 @@ final class SnapshotReader {
         Optional<SnapshotSpec.KeySource> key = Optional.empty();
         At keyAt = at.field("encryptionKey");
         if (keyAt.mapping(List.of("env", "file"))) {
-            String which = keyAt.exactlyOne(List.of("env", "file"), true);
-            if ("env".equals(which)) {
-                key = Optional.ofNullable(TargetReader.required(keyAt.field("env"), Names.ENV_VAR, Names::isEnvVar))
-                        .map(SnapshotSpec.KeySource.Env::new);
-            } else if ("file".equals(which)) {
-                key = Optional.ofNullable(TargetReader.required(keyAt.field("file"), "a file path", Names::nonBlank))
-                        .map(SnapshotSpec.KeySource.File::new);
+            for (String which : keyAt.chosen(List.of("env", "file"), true)) { // both: still check each
+                key = "env".equals(which)
+                        ? Optional.ofNullable(TargetReader.required(keyAt.field("env"), Names.ENV_VAR, Names::isEnvVar))
+                                .map(SnapshotSpec.KeySource.Env::new)
+                        : Optional.ofNullable(TargetReader.required(keyAt.field("file"), "a file path", Names::nonBlank))
+                                .map(SnapshotSpec.KeySource.File::new);
             }
         }
 
@@ -76,31 +75,35 @@ final class SnapshotReader {
             if (!hook.required("exactly one of local, exec") || !hook.mapping(List.of("local", "exec"))) {
                 continue;
             }
-            String kind = hook.exactlyOne(List.of("local", "exec"), true);
-            if ("local".equals(kind)) {
-                At c = hook.field("local");
-                List<String> command = c.required("a list of strings (the program and its arguments)")
-                        ? c.strings("string", Names::nonBlank, true) : null;
-                if (command != null) {
-                    out.add(new SnapshotSpec.Hook.Local(command));
-                }
-            } else if ("exec".equals(kind)) {
-                At e = hook.field("exec");
-                if (!e.required("a mapping with pod, container, command")
-                        || !e.mapping(List.of("pod", "container", "command"))) {
-                    continue;
-                }
-                String pod = TargetReader.required(e.field("pod"), Names.DNS_SUBDOMAIN, Names::isDnsSubdomain);
-                Optional<String> container = e.field("container").optionalString(Names.DNS_LABEL, Names::isDnsLabel);
-                At c = e.field("command");
-                List<String> command = c.required("a list of strings (the program and its arguments)")
-                        ? c.strings("string", Names::nonBlank, true) : null;
-                if (pod != null && command != null) {
-                    out.add(new SnapshotSpec.Hook.Exec(pod, container, command));
-                }
+            List<String> kinds = hook.chosen(List.of("local", "exec"), true);
+            SnapshotSpec.Hook read = null;
+            for (String kind : kinds) { // both: still report what is wrong inside each
+                read = "local".equals(kind) ? local(hook.field("local")) : exec(hook.field("exec"));
+            }
+            if (kinds.size() == 1 && read != null) {
+                out.add(read);
             }
         }
         return out;
+    }
+
+    private static SnapshotSpec.Hook local(At c) {
+        List<String> command = c.required("a list of strings (the program and its arguments)")
+                ? c.strings("string", Names::nonBlank, true) : null;
+        return command == null ? null : new SnapshotSpec.Hook.Local(command);
+    }
+
+    private static SnapshotSpec.Hook exec(At e) {
+        if (!e.required("a mapping with pod, container, command")
+                || !e.mapping(List.of("pod", "container", "command"))) {
+            return null;
+        }
+        String pod = TargetReader.required(e.field("pod"), Names.DNS_SUBDOMAIN, Names::isDnsSubdomain);
+        Optional<String> container = e.field("container").optionalString(Names.DNS_LABEL, Names::isDnsLabel);
+        At c = e.field("command");
+        List<String> command = c.required("a list of strings (the program and its arguments)")
+                ? c.strings("string", Names::nonBlank, true) : null;
+        return pod != null && command != null ? new SnapshotSpec.Hook.Exec(pod, container, command) : null;
     }
 
     static boolean isStore(String s) {

@@ -179,8 +179,9 @@ public final class SpecReader {
         Target target = null;
         if (targetAt.required("a mapping with exactly one of " + String.join(", ", TargetReader.KINDS))
                 && targetAt.mapping(TargetReader.KINDS)) {
-            targetKind = targetAt.exactlyOne(TargetReader.KINDS, true);
-            target = TargetReader.read(targetAt, targetKind);
+            List<String> targetKinds = targetAt.chosen(TargetReader.KINDS, true);
+            targetKind = targetKinds.size() == 1 ? targetKinds.get(0) : null;
+            target = TargetReader.read(targetAt, targetKinds);
         }
         Traffic traffic = TrafficReader.read(root.field("traffic"), targetKind);
 

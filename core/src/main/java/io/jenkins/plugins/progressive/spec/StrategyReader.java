@@ -24,16 +24,17 @@ final class StrategyReader {
                 || !strategy.mapping(KINDS)) {
             return null;
         }
-        String kind = strategy.exactlyOne(KINDS, true);
-        if (kind == null) {
-            return null;
+        List<String> kinds = strategy.chosen(KINDS, true);
+        Strategy read = null;
+        for (String kind : kinds) { // several: still report what is wrong inside each
+            At at = strategy.field(kind);
+            read = switch (kind) {
+                case "canary" -> canary(at, templates);
+                case "blueGreen" -> blueGreen(at, templates);
+                default -> rolling(at, templates);
+            };
         }
-        At at = strategy.field(kind);
-        return switch (kind) {
-            case "canary" -> canary(at, templates);
-            case "blueGreen" -> blueGreen(at, templates);
-            default -> rolling(at, templates);
-        };
+        return kinds.size() == 1 ? read : null;
     }
 
     private static Strategy canary(At at, Set<String> templates) {
@@ -67,11 +68,15 @@ final class StrategyReader {
         if (!step.mapping(STEP_KINDS)) {
             return null;
         }
-        String kind = step.exactlyOne(STEP_KINDS, true);
-        if (kind == null) {
-            return null;
+        List<String> kinds = step.chosen(STEP_KINDS, true);
+        Strategy.CanaryStep read = null;
+        for (String kind : kinds) { // several: still report what is wrong inside each
+            read = step(kind, step.field(kind), templates);
         }
-        At at = step.field(kind);
+        return kinds.size() == 1 ? read : null;
+    }
+
+    private static Strategy.CanaryStep step(String kind, At at, Set<String> templates) {
         switch (kind) {
             case "setWeight": {
                 Integer w = at.required(WEIGHT) ? at.integer(0, 100, WEIGHT) : null;

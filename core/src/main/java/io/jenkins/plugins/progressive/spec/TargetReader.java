@@ -18,17 +18,21 @@ final class TargetReader {
     private TargetReader() {
     }
 
-    /** The target, or null after recording why not. {@code kind} is what {@link At#exactlyOne} found. */
-    static Target read(At target, String kind) {
-        if (kind == null) {
-            return null;
+    /**
+     * The target, or null after recording why not. {@code kinds} are what {@link At#chosen} found: with several,
+     * what is wrong inside each is still reported.
+     */
+    static Target read(At target, List<String> kinds) {
+        Target read = null;
+        for (String kind : kinds) {
+            At at = target.field(kind);
+            read = switch (kind) {
+                case KUBERNETES -> kubernetes(at);
+                case LOCAL -> local(at);
+                default -> endpoints(at);
+            };
         }
-        At at = target.field(kind);
-        return switch (kind) {
-            case KUBERNETES -> kubernetes(at);
-            case LOCAL -> local(at);
-            default -> endpoints(at);
-        };
+        return kinds.size() == 1 ? read : null;
     }
 
     private static Target kubernetes(At at) {

@@ -31,11 +31,15 @@ final class TrafficReader {
         if (!traffic.mapping(ROUTERS)) {
             return null;
         }
-        String kind = traffic.exactlyOne(ROUTERS, true);
-        if (kind == null) {
-            return null;
+        List<String> kinds = traffic.chosen(ROUTERS, true);
+        Traffic read = null;
+        for (String kind : kinds) { // several: still report what is wrong inside each
+            read = router(traffic.field(kind), kind, targetKind);
         }
-        At at = traffic.field(kind);
+        return kinds.size() == 1 ? read : null;
+    }
+
+    private static Traffic router(At at, String kind, String targetKind) {
         boolean fits = true;
         if (targetKind != null && !WORKS_WITH.get(targetKind).contains(kind)) {
             at.problem("cannot split traffic for " + (targetKind.equals(TargetReader.ENDPOINTS) ? "an " : "a ")

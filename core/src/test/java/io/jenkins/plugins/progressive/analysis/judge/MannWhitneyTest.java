@@ -152,6 +152,165 @@ class MannWhitneyTest {
         assertThat(constant.estimate()).isZero();
     }
 
+    /*
+     * Reference values computed with R 4.2.2 Patched (2022-11-10 r83330), Debian bookworm package r-base-core,
+     * options(digits = 15); each test names the exact call and quotes R's printed output. Exact results must
+     * agree to rounding; for the normal approximation R finds the interval ends with uniroot(tol = 1e-4) on a step
+     * function, so its ends lie within 1e-4 of the jump (a pairwise difference) that ours returns exactly.
+     */
+
+    @Test
+    void rExactTestWithIntervalAt98Percent() {
+        // R> wilcox.test(x, y, conf.int = TRUE, conf.level = 0.98, exact = TRUE)   # x, y = HW_X, HW_Y
+        //   Wilcoxon rank sum exact test
+        //   W = 35, p-value = 0.254412254412
+        //   98 percent confidence interval:
+        //    -0.17  0.90
+        //   sample estimates:
+        //   difference in location
+        //                    0.305
+        //   (r$p.value = 0.254412254412254)
+        MannWhitney.Result r = MannWhitney.test(HW_X, HW_Y, 0.98);
+        assertThat(r.exact()).isTrue();
+        assertThat(r.w()).isEqualTo(35);
+        assertThat(r.pTwoSided()).isCloseTo(0.254412254412254, within(1e-14));
+        assertThat(r.lower()).isCloseTo(-0.17, within(1e-12));
+        assertThat(r.upper()).isCloseTo(0.90, within(1e-12));
+        assertThat(r.estimate()).isCloseTo(0.305, within(1e-12));
+        assertThat(r.confidenceReached()).isTrue();
+    }
+
+    @Test
+    void rApproximateTestWithIntervalAt98Percent() {
+        // R> wilcox.test(x, y, conf.int = TRUE, conf.level = 0.98, exact = FALSE)   # x, y = HW_X, HW_Y
+        //   Wilcoxon rank sum test with continuity correction
+        //   W = 35, p-value = 0.244623605127
+        //   98 percent confidence interval:
+        //    -0.319997213221830  0.989946182062034
+        //   sample estimates:
+        //   difference in location
+        //        0.302508339041572
+        //   (r$p.value = 0.244623605126983)
+        // The ends are the differences 0.83 - 1.15 = -0.32 and 1.89 - 0.90 = 0.99, found by R within 1e-4.
+        // The estimate differs on purpose: R's root search stops anywhere in the flat stretch between the middle
+        // differences D(25) = 0.30 and D(26) = 0.31 where the corrected statistic is 0; ours is always the
+        // Hodges-Lehmann median 0.305 (the class javadoc says so). Both lie in [0.30, 0.31].
+        MannWhitney.Result r = MannWhitney.test(HW_X, HW_Y, 0.98, false, true);
+        assertThat(r.exact()).isFalse();
+        assertThat(r.w()).isEqualTo(35);
+        assertThat(r.pTwoSided()).isCloseTo(0.244623605126983, within(1e-12));
+        assertThat(r.lower()).isCloseTo(-0.319997213221830, within(1e-4));
+        assertThat(r.upper()).isCloseTo(0.989946182062034, within(1e-4));
+        assertThat(r.estimate()).isCloseTo(0.305, within(1e-12))
+                .isCloseTo(0.302508339041572, within(0.31 - 0.30));
+    }
+
+    @Test
+    void rExactAndApproximateTestsOfAClearShift() {
+        double[] canary = {212, 198, 240, 225, 231, 219, 247, 205};
+        double[] baseline = {201, 189, 196, 210, 185, 199, 193};
+        // R> a <- c(212, 198, 240, 225, 231, 219, 247, 205); b <- c(201, 189, 196, 210, 185, 199, 193)
+        // R> wilcox.test(a, b, conf.int = TRUE, conf.level = 0.98, exact = TRUE)
+        //   Wilcoxon rank sum exact test
+        //   W = 52, p-value = 0.0037296037296
+        //   98 percent confidence interval:
+        //     5 47
+        //   sample estimates:
+        //   difference in location
+        //                       26
+        //   (r$p.value = 0.00372960372960373)
+        MannWhitney.Result exact = MannWhitney.test(canary, baseline, 0.98);
+        assertThat(exact.exact()).isTrue();
+        assertThat(exact.w()).isEqualTo(52);
+        assertThat(exact.pTwoSided()).isCloseTo(0.00372960372960373, within(1e-15));
+        assertThat(exact.lower()).isEqualTo(5.0);
+        assertThat(exact.upper()).isEqualTo(47.0);
+        assertThat(exact.estimate()).isEqualTo(26.0);
+        // R> wilcox.test(a, b, conf.int = TRUE, conf.level = 0.98, exact = FALSE)
+        //   Wilcoxon rank sum test with continuity correction
+        //   W = 52, p-value = 0.00653616117424
+        //   98 percent confidence interval:
+        //     4.99997935050414 47.00007142661333
+        //   sample estimates:
+        //   difference in location
+        //         26.0000003738277
+        //   (r$p.value = 0.00653616117424268)
+        MannWhitney.Result approx = MannWhitney.test(canary, baseline, 0.98, false, true);
+        assertThat(approx.exact()).isFalse();
+        assertThat(approx.pTwoSided()).isCloseTo(0.00653616117424268, within(1e-12));
+        assertThat(approx.lower()).isCloseTo(4.99997935050414, within(1e-4));
+        assertThat(approx.upper()).isCloseTo(47.00007142661333, within(1e-4));
+        assertThat(approx.estimate()).isCloseTo(26.0000003738277, within(1e-4));
+    }
+
+    @Test
+    void rFallsBackToTheNormalApproximationWithTies() {
+        // R> x <- c(1, 5, 9, 24, 56, 21, 3, 7, 21, 4); y <- c(12, 15, 5, 9, 9, 14, 56, 22, 3, 7, 32, 5)
+        // R> wilcox.test(x, y, conf.int = TRUE, conf.level = 0.98, exact = TRUE)
+        //   Warning messages: cannot compute exact p-value with ties; cannot compute exact confidence intervals
+        //   with ties
+        //   Wilcoxon rank sum test with continuity correction
+        //   W = 51.5, p-value = 0.596596902628
+        //   98 percent confidence interval:
+        //    -11.0000396318679  13.9999531085506
+        //   sample estimates:
+        //   difference in location
+        //        -1.99999288343473
+        //   (r$p.value = 0.596596902627982)
+        double[] x = {1, 5, 9, 24, 56, 21, 3, 7, 21, 4};
+        double[] y = {12, 15, 5, 9, 9, 14, 56, 22, 3, 7, 32, 5};
+        MannWhitney.Result r = MannWhitney.test(x, y, 0.98);
+        assertThat(r.exact()).isFalse();
+        assertThat(r.w()).isEqualTo(51.5);
+        assertThat(r.pTwoSided()).isCloseTo(0.596596902627982, within(1e-12));
+        assertThat(r.lower()).isCloseTo(-11.0000396318679, within(1e-4));
+        assertThat(r.upper()).isCloseTo(13.9999531085506, within(1e-4));
+        assertThat(r.estimate()).isCloseTo(-1.99999288343473, within(1e-4));
+    }
+
+    @Test
+    void rLargeSamplesWithTies() {
+        // R> cc <- 100 + ((0:59 * 37) %% 60) / 10 + 1; bb <- 100 + ((0:59 * 53) %% 61) / 10
+        // R> wilcox.test(cc, bb, conf.int = TRUE, conf.level = 0.98, exact = FALSE)
+        //   Wilcoxon rank sum test with continuity correction
+        //   W = 2299.5, p-value = 0.00881097221869
+        //   98 percent confidence interval:
+        //    0.100032175201146 1.700019987015804
+        //   sample estimates:
+        //   difference in location
+        //        0.900059260388499
+        //   (r$p.value = 0.00881097221869079)
+        double[] c = IntStream.range(0, 60).mapToDouble(i -> 100 + ((i * 37) % 60) / 10.0 + 1.0).toArray();
+        double[] b = IntStream.range(0, 60).mapToDouble(j -> 100 + ((j * 53) % 61) / 10.0).toArray();
+        MannWhitney.Result r = MannWhitney.test(c, b, 0.98);
+        assertThat(r.exact()).isFalse();
+        assertThat(r.w()).isEqualTo(2299.5);
+        assertThat(r.pTwoSided()).isCloseTo(0.00881097221869079, within(1e-12));
+        assertThat(r.lower()).isCloseTo(0.100032175201146, within(1e-4));
+        assertThat(r.upper()).isCloseTo(1.700019987015804, within(1e-4));
+        assertThat(r.estimate()).isCloseTo(0.900059260388499, within(1e-4));
+    }
+
+    @Test
+    void rUnreachableConfidence() {
+        // R> wilcox.test(c(20, 21, 22), c(10, 11, 12), conf.int = TRUE, conf.level = 0.98, exact = TRUE)
+        //   Warning message: Requested conf.level not achievable
+        //   Wilcoxon rank sum exact test
+        //   W = 9, p-value = 0.1
+        //   90 percent confidence interval:
+        //     8 12
+        //   sample estimates:
+        //   difference in location
+        //                       10
+        MannWhitney.Result r = MannWhitney.test(new double[] {20, 21, 22}, new double[] {10, 11, 12}, 0.98);
+        assertThat(r.w()).isEqualTo(9);
+        assertThat(r.pTwoSided()).isCloseTo(0.1, within(1e-15));
+        assertThat(r.lower()).isEqualTo(8.0);
+        assertThat(r.upper()).isEqualTo(12.0);
+        assertThat(r.estimate()).isEqualTo(10.0);
+        assertThat(r.confidenceReached()).isFalse();
+    }
+
     @Test
     void badSamplesAreRejected() {
         assertThatThrownBy(() -> MannWhitney.test(new double[0], new double[] {1}, 0.95))

@@ -68,6 +68,7 @@ public final class InMemoryPlatform implements Workload, TrafficRouter, MetricPr
     private ScheduledExecutorService answerPool;
     private long answerDelayMillis;
     private boolean closed;
+    private Runnable afterEachAction = () -> { };
 
     /**
      * @param stableVersion what the stable role runs at the start ({@code size} ready instances); null for
@@ -125,6 +126,16 @@ public final class InMemoryPlatform implements Workload, TrafficRouter, MetricPr
         return this;
     }
 
+    /**
+     * Run {@code observer} after every {@link #scale} and {@link #setRoutes} that took effect, with the platform in
+     * its new state (inside the call, so on the engine's thread): invariants are then checked after every single
+     * action, not only between two {@code advance()} calls.
+     */
+    public synchronized InMemoryPlatform afterEachAction(Runnable observer) {
+        this.afterEachAction = observer;
+        return this;
+    }
+
     /** Answer measurements on {@code pool} after {@code delayMillis} instead of at once. */
     public synchronized InMemoryPlatform answerLater(ScheduledExecutorService pool, long delayMillis) {
         this.answerPool = pool;
@@ -165,6 +176,27 @@ public final class InMemoryPlatform implements Workload, TrafficRouter, MetricPr
         return getRoutesQuietly();
     }
 
+    /**
+     * The percentage of requests each role's instances really receive, from the router's weights spread over the
+     * role's serving instances (a weight on a role with no serving instance reaches nobody: those requests fail);
+     * with no router, from the ratio of serving instances. Computed from the instances, not through {@link Routes},
+     * so a split that loses requests shows as a sum below 100.
+     */
+    public synchronized Map<Role, Integer> served() {
+        Map<Role, Integer> out = new EnumMap<>(Role.class);
+        int st = serving(Role.STABLE);
+        int ca = serving(Role.CANARY);
+        if (!router) {
+            int canary = st + ca == 0 ? 0 : (int) Math.round(100.0 * ca / (st + ca));
+            out.put(Role.CANARY, canary);
+            out.put(Role.STABLE, st + ca == 0 ? 0 : 100 - canary);
+            return out;
+        }
+        out.put(Role.STABLE, st == 0 ? 0 : routes.stable());
+        out.put(Role.CANARY, ca == 0 ? 0 : routes.canary());
+        return out;
+    }
+
     public synchronized List<String> restoredSnapshots() {
         return List.copyOf(restored);
     }
@@ -198,6 +230,11 @@ public final class InMemoryPlatform implements Workload, TrafficRouter, MetricPr
     public synchronized void scale(Role role, String version, int replicas) {
         maybeThrow("scale");
         calls.add("scale " + role + " " + version + " x" + replicas);
+        resize(role, version, replicas);
+        afterEachAction.run();
+    }
+
+    private void resize(Role role, String version, int replicas) {
         RoleState s = roles.get(role);
         Instant now = clock.instant();
         Instant readyAt = failing.containsKey(version) ? Instant.MAX : now.plus(readyDelay);
@@ -243,6 +280,7 @@ public final class InMemoryPlatform implements Workload, TrafficRouter, MetricPr
         maybeThrow("setRoutes");
         calls.add("routes " + r.stable() + "/" + r.canary());
         routes = r;
+        afterEachAction.run();
     }
 
     @Override

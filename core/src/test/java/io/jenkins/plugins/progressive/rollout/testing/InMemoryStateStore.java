@@ -24,7 +24,7 @@ public final class InMemoryStateStore implements StateStore {
 
     private final Map<String, Stored> docs = new ConcurrentHashMap<>();
     private final AtomicInteger saves = new AtomicInteger();
-    private volatile int crashAt = -1;
+    private final java.util.Set<Integer> crashAt = ConcurrentHashMap.newKeySet();
 
     @Override
     public Optional<Stored> load(String key) {
@@ -34,7 +34,7 @@ public final class InMemoryStateStore implements StateStore {
     @Override
     public synchronized long save(String key, long expectedRevision, String json) throws ConflictException {
         int n = saves.incrementAndGet();
-        if (n == crashAt) {
+        if (crashAt.remove(n)) {
             throw new Crash(n);
         }
         return store(key, expectedRevision, json);
@@ -78,7 +78,16 @@ public final class InMemoryStateStore implements StateStore {
 
     /** Throw {@link Crash} instead of storing at the {@code k}-th save from now on (1-based). */
     public void crashAtSave(int k) {
-        crashAt = saves.get() + k;
+        crashAtSaves(List.of(k));
+    }
+
+    /**
+     * Throw {@link Crash} instead of storing at each of these saves, counted from now (1-based; a crashed save
+     * counts too): several crashes within one run.
+     */
+    public void crashAtSaves(List<Integer> ks) {
+        int now = saves.get();
+        ks.forEach(k -> crashAt.add(now + k));
     }
 
     public int saves() {

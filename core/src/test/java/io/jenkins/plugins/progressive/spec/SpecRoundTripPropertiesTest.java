@@ -21,7 +21,7 @@ import net.jqwik.api.Provide;
  * The canonical tree is lossless: whatever valid spec is stored (state, step parameters) or printed as YAML
  * reads back as the same spec.
  */
-class SpecRoundTripProperties {
+class SpecRoundTripPropertiesTest {
 
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -174,7 +174,7 @@ class SpecRoundTripProperties {
                 .ofMaxLength(10).filter(s -> !s.startsWith("-"));
         return names.set().ofMaxSize(4).flatMap(set -> {
             List<String> list = new ArrayList<>(set);
-            return Combinators.combine(list.stream().map(SpecRoundTripProperties::template).toList()).as(ts -> {
+            return Combinators.combine(list.stream().map(SpecRoundTripPropertiesTest::template).toList()).as(ts -> {
                 Map<String, AnalysisTemplate> m = new LinkedHashMap<>();
                 ts.forEach(t -> m.put(t.name(), t));
                 return m;

@@ -22,7 +22,7 @@ import net.jqwik.api.Provide;
  * Whatever a user writes, the reader answers with a spec or with problems — never with another exception —
  * and each problem names a path and what is allowed.
  */
-class BadInputProperties {
+class BadInputPropertiesTest {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final YAMLMapper YAML = new YAMLMapper();
@@ -52,7 +52,7 @@ class BadInputProperties {
 
     @Provide
     Arbitrary<RolloutSpec> specs() {
-        return new SpecRoundTripProperties().specs();
+        return new SpecRoundTripPropertiesTest().specs();
     }
 
     @Provide
