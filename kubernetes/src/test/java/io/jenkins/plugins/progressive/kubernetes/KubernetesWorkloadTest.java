@@ -107,6 +107,43 @@ class KubernetesWorkloadTest {
     }
 
     @Test
+    void aFirstErrImagePullIsRetriedByTheKubeletAndIsNotYetAFailure() {
+        controller.failImage("registry/shop:2.0", DeploymentController.ERR_IMAGE_PULL);
+        workload.scale(Role.CANARY, "2.0", 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.pods().inNamespace("prod")
+                .withLabel(KubernetesWorkload.ROLE_LABEL, "canary").list().getItems().stream()
+                .anyMatch(p -> p.getStatus().getContainerStatuses() != null && !p.getStatus()
+                        .getContainerStatuses().isEmpty()));
+        RoleStatus canary = workload.status(Role.CANARY);
+        assertThat(canary.isReady("2.0", 1)).isFalse();
+        assertThat(canary.failure()).as("ErrImagePull alone may pass on the next pull").isEmpty();
+
+        // When it keeps failing the kubelet backs off, and that fails the step.
+        controller.failImage("registry/shop:2.1", DeploymentController.IMAGE_PULL_BACK_OFF);
+        workload.scale(Role.CANARY, "2.1", 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> workload.status(Role.CANARY).failure().isPresent());
+        assertThat(workload.status(Role.CANARY).failure().get()).contains("is waiting: ImagePullBackOff");
+    }
+
+    @Test
+    void aStatusTheControllerHasNotCaughtUpWithIsNotCountedAsReady() {
+        controller.close(); // nobody observes the next generation
+        client.apps().deployments().inNamespace("prod").withName("shop").edit(d -> {
+            d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("registry/shop:1.1");
+            return d;
+        });
+        Deployment d = get("shop");
+        assertThat(d.getStatus().getObservedGeneration()).isLessThan(d.getMetadata().getGeneration());
+        assertThat(d.getStatus().getReadyReplicas()).as("the old generation's ready Pods").isEqualTo(3);
+
+        RoleStatus stable = workload.status(Role.STABLE);
+        assertThat(stable.version()).contains("1.1");
+        assertThat(stable.updated()).isZero();
+        assertThat(stable.ready()).isZero();
+        assertThat(stable.isReady("1.1", 3)).isFalse();
+    }
+
+    @Test
     void aConflictingWriteIsReadAgainAndRetriedKeepingTheOtherWritersChange() {
         api.raceNextUpdate("apps", "deployments", "prod", "shop");
         workload.scale(Role.STABLE, "1.1", 3);
