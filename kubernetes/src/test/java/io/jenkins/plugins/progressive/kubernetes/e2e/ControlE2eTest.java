@@ -11,7 +11,9 @@ import io.jenkins.plugins.progressive.kubernetes.KubernetesWorkload;
 import io.jenkins.plugins.progressive.kubernetes.KubernetesStateStore;
 import io.jenkins.plugins.progressive.kubernetes.RolloutLease;
 import io.jenkins.plugins.progressive.kubernetes.controller.DeploymentController;
+import io.jenkins.plugins.progressive.kubernetes.traffic.replicas.ReplicaRatioRouter;
 import io.jenkins.plugins.progressive.rollout.Phase;
+import io.jenkins.plugins.progressive.rollout.ReplicaRatio;
 import io.jenkins.plugins.progressive.rollout.RolloutCommands;
 import io.jenkins.plugins.progressive.rollout.RolloutEngine;
 import io.jenkins.plugins.progressive.rollout.RolloutResult;
@@ -19,6 +21,7 @@ import io.jenkins.plugins.progressive.rollout.RolloutState;
 import io.jenkins.plugins.progressive.rollout.Routes;
 import io.jenkins.plugins.progressive.rollout.StateStore;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
+import io.jenkins.plugins.progressive.spec.Target;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -106,6 +109,40 @@ class ControlE2eTest {
         assertThat(cluster.image("shop")).isEqualTo("registry/shop:2.0");
         assertThat(istioWeights()).isEqualTo(Routes.ALL_STABLE);
         assertThat(cluster.eventMessages("RolloutPromoted")).anyMatch(m -> m.contains("passed by a person"));
+    }
+
+    @Test
+    void aReplicaRatioCanarySizesBothDeploymentsAsTheRuleSaysAtEveryPause() throws Exception {
+        a = cluster.driver("jenkins-a#1", Duration.ofSeconds(15));
+        CompletableFuture<RolloutResult> run = a.run(Cluster.spec(Cluster.traffic("replicas"), """
+                canary:
+                  steps:
+                    - setWeight: 10
+                    - pause: manual
+                    - setWeight: 50
+                    - pause: manual
+                    - setWeight: 90
+                    - pause: manual
+                """));
+        ReplicaRatioRouter router = new ReplicaRatioRouter(cluster.client, new Target.Kubernetes("prod", "shop", "shop",
+                "registry/shop"));
+        int step = 1;
+        for (int weight : new int[] {10, 50, 90}) {
+            int pauseStep = step;
+            await().atMost(Duration.ofSeconds(20)).until(() -> otherProcess.load(Cluster.KEY).isPresent()
+                    && stored().phase() == Phase.PAUSED && stored().pauseReason().contains("pause step " + pauseStep));
+            ReplicaRatio.Split split = ReplicaRatio.split(4, weight);
+            assertThat(cluster.replicas("shop")).as("stable at %d%%", weight).isEqualTo(split.stable());
+            assertThat(cluster.replicas("shop-canary")).as("canary at %d%%", weight).isEqualTo(split.canary());
+            assertThat(cluster.ready("shop") + cluster.ready("shop-canary")).isEqualTo(4);
+            assertThat(router.getRoutes()).isEqualTo(Routes.canary(split.canaryWeight()));
+            RolloutCommands.promote(otherProcess, Cluster.KEY, false);
+            step += 2;
+        }
+        RolloutResult result = run.get(60, TimeUnit.SECONDS);
+        assertThat(result.status()).as(result.message()).isEqualTo(Phase.SUCCEEDED);
+        assertThat(cluster.replicas("shop")).isEqualTo(4);
+        assertThat(cluster.deployment("shop-canary")).isEmpty();
     }
 
     @Test
