@@ -19,6 +19,8 @@ import java.util.Map;
  */
 public final class KubernetesConnection {
 
+    static final String SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount";
+
     private KubernetesConnection() {
     }
 
@@ -55,8 +57,6 @@ public final class KubernetesConnection {
         return inCluster(Path.of(SERVICE_ACCOUNT), System.getenv());
     }
 
-    static final String SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount";
-
     /** {@link #inCluster()} with the service account mounted at {@code serviceAccount} and environment {@code env}. */
     static KubernetesClient inCluster(Path serviceAccount, Map<String, String> env) {
         Path token = serviceAccount.resolve("token");
@@ -67,7 +67,7 @@ public final class KubernetesConnection {
         }
         String port = env.getOrDefault("KUBERNETES_SERVICE_PORT", "443");
         String url = "https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
-        // Bound service-account tokens expire and the kubelet rotates the file: read it again when it changes.
+        // Bound service-account tokens expire and the kubelet rotates the file: TokenFile reads it per request.
         ConfigBuilder b = new ConfigBuilder(Config.empty()).withMasterUrl(url)
                 .withOauthTokenProvider(new TokenFile(token));
         Path ca = serviceAccount.resolve("ca.crt");
