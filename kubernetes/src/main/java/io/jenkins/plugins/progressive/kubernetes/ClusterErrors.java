@@ -14,6 +14,9 @@ final class ClusterErrors {
 
     /** @see ClusterException#from */
     static ClusterException translate(KubernetesClientException e, String what, String server) {
+        if (server != null && server.endsWith("/")) {
+            server = server.substring(0, server.length() - 1); // fabric8's master URL ends with one
+        }
         int code = e.getCode();
         String status = e.getStatus() != null ? e.getStatus().getMessage() : null;
         if (code == 404) {
@@ -32,6 +35,10 @@ final class ClusterErrors {
                     + (status != null ? ": " + status : ""), code);
         }
         Throwable cause = rootCause(e);
+        if (find(e, javax.net.ssl.SSLException.class) != null) {
+            return new ClusterException("cannot verify the Kubernetes API server at " + server + ": the TLS "
+                    + "handshake failed; check the CA certificate given for this server (" + describe(cause) + ")");
+        }
         if (cause instanceof ConnectException || cause instanceof UnknownHostException
                 || cause instanceof IOException) {
             return new ClusterException("cannot reach the Kubernetes API server at " + server + ": "
@@ -47,6 +54,15 @@ final class ClusterErrors {
         } catch (KubernetesClientException e) {
             throw translate(e, what, server);
         }
+    }
+
+    private static Throwable find(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) {
+                return c;
+            }
+        }
+        return null;
     }
 
     private static Throwable rootCause(Throwable t) {

@@ -5,9 +5,11 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.OAuthTokenProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Builds clients for the three ways a pipeline reaches a cluster: a kubeconfig file and context, the pod's
@@ -16,6 +18,8 @@ import java.nio.file.Path;
  * first rollout action.
  */
 public final class KubernetesConnection {
+
+    static final String SERVICE_ACCOUNT = "/var/run/secrets/kubernetes.io/serviceaccount";
 
     private KubernetesConnection() {
     }
@@ -43,14 +47,43 @@ public final class KubernetesConnection {
         return connect(tune(config));
     }
 
-    /** The service account a pod runs as ({@code /var/run/secrets/kubernetes.io/serviceaccount}). */
+    /**
+     * The service account a pod runs as: its token, CA certificate and namespace under
+     * {@code /var/run/secrets/kubernetes.io/serviceaccount}, and the API server at
+     * {@code KUBERNETES_SERVICE_HOST:KUBERNETES_SERVICE_PORT}. No kubeconfig is consulted, even when one
+     * exists (fabric8's auto-configuration would prefer it).
+     */
     public static KubernetesClient inCluster() {
-        Path token = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
-        if (!Files.isReadable(token) || System.getenv("KUBERNETES_SERVICE_HOST") == null) {
+        return inCluster(Path.of(SERVICE_ACCOUNT), System.getenv());
+    }
+
+    /** {@link #inCluster()} with the service account mounted at {@code serviceAccount} and environment {@code env}. */
+    static KubernetesClient inCluster(Path serviceAccount, Map<String, String> env) {
+        Path token = serviceAccount.resolve("token");
+        String host = env.get("KUBERNETES_SERVICE_HOST");
+        if (!Files.isReadable(token) || host == null || host.isBlank()) {
             throw new ClusterException("not running in a Kubernetes pod: no service account token at " + token
                     + " or KUBERNETES_SERVICE_HOST is unset");
         }
-        return connect(tune(new ConfigBuilder().build()));
+        String port = env.getOrDefault("KUBERNETES_SERVICE_PORT", "443");
+        String url = "https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        // Bound service-account tokens expire and the kubelet rotates the file: TokenFile reads it per request.
+        ConfigBuilder b = new ConfigBuilder(Config.empty()).withMasterUrl(url)
+                .withOauthTokenProvider(new TokenFile(token));
+        Path ca = serviceAccount.resolve("ca.crt");
+        if (Files.isReadable(ca)) {
+            b.withCaCertFile(ca.toString());
+        }
+        Path namespace = serviceAccount.resolve("namespace");
+        if (Files.isReadable(namespace)) {
+            try {
+                b.withNamespace(Files.readString(namespace).trim());
+            } catch (IOException e) {
+                throw new ClusterException("cannot read the service account's namespace " + namespace + ": "
+                        + e.getMessage());
+            }
+        }
+        return connect(tune(b.build()));
     }
 
     /**
@@ -87,6 +120,32 @@ public final class KubernetesConnection {
         } catch (KubernetesClientException e) {
             client.close();
             throw ClusterErrors.translate(e, "the Kubernetes API server", config.getMasterUrl());
+        }
+    }
+
+    /**
+     * The token file, read for every request: the kubelet replaces a bound token before it expires, and the
+     * file is tiny. While it cannot be read (it is being replaced), the last token read is sent.
+     */
+    static final class TokenFile implements OAuthTokenProvider {
+        private final Path file;
+        private volatile String last;
+
+        TokenFile(Path file) {
+            this.file = file;
+            if (getToken() == null) {
+                throw new ClusterException("cannot read the service account token " + file);
+            }
+        }
+
+        @Override
+        public String getToken() {
+            try {
+                last = Files.readString(file).trim();
+            } catch (IOException e) {
+                // keep the last one
+            }
+            return last;
         }
     }
 }

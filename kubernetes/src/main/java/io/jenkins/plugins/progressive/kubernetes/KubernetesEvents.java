@@ -3,6 +3,7 @@ package io.jenkins.plugins.progressive.kubernetes;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.jenkins.plugins.progressive.rollout.EventSink;
 import io.jenkins.plugins.progressive.rollout.RolloutEvent;
 import io.jenkins.plugins.progressive.spec.Target;
@@ -12,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -33,6 +35,7 @@ public final class KubernetesEvents implements EventSink, AutoCloseable {
     private final boolean ownsWriter;
     private final AtomicLong failed = new AtomicLong();
     private volatile String deploymentUid;
+    private final AtomicBoolean warned = new AtomicBoolean();
 
     public KubernetesEvents(KubernetesClient client, Target.Kubernetes target) {
         this(client, target, newWriter(), true);
@@ -72,10 +75,13 @@ public final class KubernetesEvents implements EventSink, AutoCloseable {
 
     private void write(RolloutEvent e) {
         try {
-            if (deploymentUid == null) {
+            String uid = deploymentUid;
+            if (uid == null) {
                 Deployment d = client.apps().deployments().inNamespace(target.namespace())
                         .withName(target.deployment()).get();
-                deploymentUid = d == null ? "" : d.getMetadata().getUid();
+                // Not cached while the Deployment is missing: the next Event looks again.
+                uid = d == null ? null : d.getMetadata().getUid();
+                deploymentUid = uid;
             }
             String time = e.at().truncatedTo(ChronoUnit.SECONDS).toString();
             client.v1().events().inNamespace(target.namespace()).resource(new EventBuilder().withNewMetadata()
@@ -85,16 +91,25 @@ public final class KubernetesEvents implements EventSink, AutoCloseable {
                     .endMetadata()
                     .withNewInvolvedObject().withApiVersion("apps/v1").withKind("Deployment")
                     .withName(target.deployment()).withNamespace(target.namespace())
-                    .withUid(deploymentUid.isEmpty() ? null : deploymentUid).endInvolvedObject()
+                    .withUid(uid).endInvolvedObject()
                     .withType(WARNINGS.contains(e.kind()) ? "Warning" : "Normal").withReason(reason(e.kind()))
                     .withMessage(e.message()).withCount(1).withFirstTimestamp(time).withLastTimestamp(time)
                     .withNewSource().withComponent("progressive-delivery").endSource()
                     .withReportingComponent("progressive-delivery").build()).create();
         } catch (RuntimeException ex) {
             failed.incrementAndGet();
-            LOG.log(Level.FINE, "could not record event " + e.kind() + " on deployment " + target.namespace() + "/"
-                    + target.deployment() + ": " + ex.getMessage());
+            String why = ex instanceof KubernetesClientException k
+                    ? ClusterErrors.translate(k, "event on deployment " + where(), String.valueOf(client.getMasterUrl()))
+                            .getMessage()
+                    : ex.getClass().getSimpleName();
+            // Once per rollout at WARNING (an RBAC gap shows up in the log), then quietly.
+            LOG.log(warned.compareAndSet(false, true) ? Level.WARNING : Level.FINE, "could not record the rollout's "
+                    + e.kind() + " event on deployment " + where() + " (later failures are logged at FINE): " + why);
         }
+    }
+
+    private String where() {
+        return target.namespace() + "/" + target.deployment();
     }
 
     /** "weight" → "RolloutWeight": Event reasons are UpperCamelCase words. */

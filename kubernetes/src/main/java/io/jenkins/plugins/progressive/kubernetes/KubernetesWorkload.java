@@ -9,14 +9,15 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.jenkins.plugins.progressive.rollout.Role;
 import io.jenkins.plugins.progressive.rollout.RoleStatus;
 import io.jenkins.plugins.progressive.rollout.Workload;
 import io.jenkins.plugins.progressive.spec.Target;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,16 +41,25 @@ public final class KubernetesWorkload implements Workload {
     /** The stable's replicas when the rollout started, kept on the stable so a restarted driver sizes alike. */
     public static final String SIZE_ANNOTATION = "progressive.jenkins.io/stable-replicas";
 
-    private static final Set<String> FAILING_REASONS = Set.of("ImagePullBackOff", "ErrImagePull", "CrashLoopBackOff",
-            "CreateContainerConfigError", "CreateContainerError", "InvalidImageName", "RunContainerError",
-            "ErrImageNeverPull");
+    /**
+     * Waiting reasons that fail the step at once: the kubelet has given up for now and backs off
+     * (ImagePullBackOff, CrashLoopBackOff) or cannot start the container without a change to the spec. A first
+     * ErrImagePull, CreateContainerError or RunContainerError may pass on the next attempt; when it persists,
+     * the kubelet reports the back-off, or the Deployment's progress deadline passes.
+     */
+    static final Set<String> FAILING_REASONS = Set.of("ImagePullBackOff", "CrashLoopBackOff", "InvalidImageName",
+            "CreateContainerConfigError", "ErrImageNeverPull");
+    /** How long a failing Pod's Warning Event is waited for, so the step's message can say why. */
+    static final Duration EVENT_GRACE = Duration.ofSeconds(10);
     private static final int UPDATE_ATTEMPTS = 8;
 
     private final KubernetesClient client;
     private final Target.Kubernetes target;
     private final String server;
     private final int size;
-    private final List<Watch> watches = new ArrayList<>();
+    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+    /** When each failing Pod (by uid) was first seen failing, for {@link #EVENT_GRACE}. */
+    private final Map<String, Instant> failingSince = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * Reads the stable Deployment (it must exist and have the container) and starts watching.
@@ -66,13 +76,16 @@ public final class KubernetesWorkload implements Workload {
         String recorded = annotations(stable).get(SIZE_ANNOTATION);
         this.size = recorded != null ? Integer.parseInt(recorded) : replicas(stable);
         if (onChange != null) {
+            // Informers, not plain watches: they list again and resume after the watch is dropped or its
+            // resourceVersion was compacted away (410 Gone), where a plain watch just ends.
             Set<String> names = Set.of(target.deployment(), canaryName());
-            watches.add(call("watch deployments in " + target.namespace(), () -> client.apps().deployments()
-                    .inNamespace(target.namespace()).watch(new Trigger<>(d -> names.contains(d.getMetadata()
-                            .getName()), onChange))));
+            informers.add(call("watch deployments in " + target.namespace(), () -> client.apps().deployments()
+                    .inNamespace(target.namespace()).inform(new Trigger<>(d -> names.contains(d.getMetadata()
+                            .getName()), onChange), 0)));
             Map<String, String> selector = stable.getSpec().getSelector().getMatchLabels();
-            watches.add(call("watch pods in " + target.namespace(), () -> client.pods().inNamespace(target.namespace())
-                    .withLabels(selector).watch(new Trigger<>(p -> true, onChange))));
+            informers.add(call("watch pods in " + target.namespace(), () -> client.pods()
+                    .inNamespace(target.namespace()).withLabels(selector).inform(new Trigger<>(p -> true, onChange),
+                            0)));
         }
     }
 
@@ -164,8 +177,8 @@ public final class KubernetesWorkload implements Workload {
 
     @Override
     public void close() {
-        watches.forEach(Watch::close);
-        watches.clear();
+        informers.forEach(SharedIndexInformer::stop);
+        informers.clear();
     }
 
     // ------------------------------------------------------------------ helpers
@@ -238,7 +251,11 @@ public final class KubernetesWorkload implements Workload {
         return Optional.ofNullable(annotated);
     }
 
-    /** Why the role's pods do not become ready: their waiting reasons and Warning Events, or a timed-out rollout. */
+    /**
+     * Why the role's pods cannot become ready: a Pod's failing waiting reason with its latest Warning Event,
+     * and the Deployment's ProgressDeadlineExceeded condition. The kubelet records Events asynchronously, so a
+     * failing Pod without one yet is reported only after {@link #EVENT_GRACE}.
+     */
     private Optional<String> failureOf(Deployment d) {
         List<String> reasons = new ArrayList<>();
         String image = container(d).getImage();
@@ -250,33 +267,41 @@ public final class KubernetesWorkload implements Workload {
             if (!runsImage || p.getStatus() == null || p.getStatus().getContainerStatuses() == null) {
                 continue;
             }
+            String podName = p.getMetadata().getName();
+            List<String> waiting = new ArrayList<>();
             for (ContainerStatus cs : p.getStatus().getContainerStatuses()) {
                 var state = cs.getState();
                 if (state != null && state.getWaiting() != null
                         && FAILING_REASONS.contains(state.getWaiting().getReason())) {
-                    reasons.add("pod " + p.getMetadata().getName() + ": container " + cs.getName() + " is waiting: "
-                            + state.getWaiting().getReason() + messageOf(state.getWaiting().getMessage()));
-                } else if (state != null && state.getTerminated() != null
-                        && nz(state.getTerminated().getExitCode()) != 0) {
-                    reasons.add("pod " + p.getMetadata().getName() + ": container " + cs.getName()
-                            + " exited with code " + state.getTerminated().getExitCode()
-                            + messageOf(state.getTerminated().getReason()));
+                    waiting.add("pod " + podName + ": container " + cs.getName() + " is waiting: "
+                            + state.getWaiting().getReason() + messageOf(state.getWaiting().getMessage())
+                            + lastExit(cs));
                 }
             }
-            if (!reasons.isEmpty()) {
-                String podName = p.getMetadata().getName();
-                List<Event> events = call("list events of pod " + podName, () -> client.v1().events()
-                        .inNamespace(target.namespace()).withField("involvedObject.name", podName).list().getItems());
-                events.stream().filter(e -> "Warning".equals(e.getType())).reduce((a, b) -> b)
-                        .ifPresent(e -> reasons.add("event " + e.getReason() + ": " + e.getMessage()));
-                break; // one pod's story is enough; the others repeat it
+            if (waiting.isEmpty()) {
+                continue;
             }
+            List<Event> events = call("list events of pod " + podName, () -> client.v1().events()
+                    .inNamespace(target.namespace()).withField("involvedObject.name", podName).list().getItems());
+            Optional<Event> warning = events.stream().filter(e -> "Warning".equals(e.getType())).reduce((a, b) -> b);
+            Instant since = failingSince.computeIfAbsent(p.getMetadata().getUid(), uid -> Instant.now());
+            if (warning.isPresent() || !Instant.now().isBefore(since.plus(EVENT_GRACE))) {
+                reasons.addAll(waiting);
+                warning.ifPresent(e -> reasons.add("event " + e.getReason() + ": " + e.getMessage()));
+            }
+            break; // one pod's story is enough; the others repeat it
         }
         Optional.ofNullable(d.getStatus()).map(s -> s.getConditions()).orElse(List.of()).stream()
                 .filter(c -> "Progressing".equals(c.getType()) && "ProgressDeadlineExceeded".equals(c.getReason()))
                 .map(DeploymentCondition::getMessage).findFirst()
                 .ifPresent(m -> reasons.add("progress deadline exceeded: " + m));
         return reasons.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", reasons));
+    }
+
+    /** A crash-looping container's last exit, which says more than the back-off. */
+    private static String lastExit(ContainerStatus cs) {
+        var last = cs.getLastState() == null ? null : cs.getLastState().getTerminated();
+        return last == null ? "" : ", last exit code " + last.getExitCode() + messageOf(last.getReason());
     }
 
     private static String messageOf(String m) {
@@ -310,7 +335,7 @@ public final class KubernetesWorkload implements Workload {
     }
 
     /** Calls {@code onChange} for the watched objects that matter; never blocks the watch thread on failure. */
-    private static final class Trigger<T> implements Watcher<T> {
+    private static final class Trigger<T> implements ResourceEventHandler<T> {
         private final java.util.function.Predicate<T> relevant;
         private final Runnable onChange;
 
@@ -320,7 +345,21 @@ public final class KubernetesWorkload implements Workload {
         }
 
         @Override
-        public void eventReceived(Action action, T resource) {
+        public void onAdd(T resource) {
+            changed(resource);
+        }
+
+        @Override
+        public void onUpdate(T before, T resource) {
+            changed(resource);
+        }
+
+        @Override
+        public void onDelete(T resource, boolean finalStateUnknown) {
+            changed(resource);
+        }
+
+        private void changed(T resource) {
             if (relevant.test(resource)) {
                 try {
                     onChange.run();
@@ -328,11 +367,6 @@ public final class KubernetesWorkload implements Workload {
                     // the engine's problem, not the watch's: keep watching
                 }
             }
-        }
-
-        @Override
-        public void onClose(WatcherException cause) {
-            // fabric8 re-establishes watches itself; a final close happens only in close()
         }
     }
 }

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jenkins.plugins.progressive.kubernetes.apiserver.KubernetesApiServer;
@@ -104,6 +108,72 @@ class KubernetesWorkloadTest {
         assertThat(canary.isReady("2.0", 1)).isFalse();
         assertThat(canary.failure().get()).contains("ImagePullBackOff", "registry/shop:2.0",
                 "Failed to pull image");
+    }
+
+    @Test
+    void aFirstErrImagePullIsRetriedByTheKubeletAndIsNotYetAFailure() {
+        controller.failImage("registry/shop:2.0", DeploymentController.ERR_IMAGE_PULL);
+        workload.scale(Role.CANARY, "2.0", 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.pods().inNamespace("prod")
+                .withLabel(KubernetesWorkload.ROLE_LABEL, "canary").list().getItems().stream()
+                .anyMatch(p -> p.getStatus().getContainerStatuses() != null && !p.getStatus()
+                        .getContainerStatuses().isEmpty()));
+        RoleStatus canary = workload.status(Role.CANARY);
+        assertThat(canary.isReady("2.0", 1)).isFalse();
+        assertThat(canary.failure()).as("ErrImagePull alone may pass on the next pull").isEmpty();
+
+        // When it keeps failing the kubelet backs off, and that fails the step.
+        controller.failImage("registry/shop:2.1", DeploymentController.IMAGE_PULL_BACK_OFF);
+        workload.scale(Role.CANARY, "2.1", 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> workload.status(Role.CANARY).failure().isPresent());
+        assertThat(workload.status(Role.CANARY).failure().get()).contains("is waiting: ImagePullBackOff");
+    }
+
+    @Test
+    void aFailingPodIsReportedWithItsWarningEventWhichIsWaitedForABit() {
+        controller.close(); // this test plays the kubelet, which records its Event after the status here
+        workload.scale(Role.CANARY, "2.0", 1);
+        Pod pod = client.pods().inNamespace("prod").resource(new PodBuilder().withNewMetadata()
+                .withName("shop-canary-7d4f9-x2k8q").addToLabels("app", "shop")
+                .addToLabels(KubernetesWorkload.ROLE_LABEL, "canary").endMetadata().withNewSpec().addNewContainer()
+                .withName("shop").withImage("registry/shop:2.0").endContainer().endSpec().build()).create();
+        pod.setStatus(new PodStatusBuilder().withPhase("Running").addNewContainerStatus().withName("shop")
+                .withImage("registry/shop:2.0").withReady(false).withRestartCount(2).withNewState().withNewWaiting()
+                .withReason("CrashLoopBackOff").withMessage("back-off 20s restarting failed container").endWaiting()
+                .endState().endContainerStatus().build());
+        client.pods().inNamespace("prod").resource(pod).updateStatus();
+
+        assertThat(workload.status(Role.CANARY).failure()).as("no Warning Event yet: wait for it").isEmpty();
+        // An Event that never comes holds the failure back for EVENT_GRACE only.
+        await().atMost(KubernetesWorkload.EVENT_GRACE.plusSeconds(10)).until(() -> workload.status(Role.CANARY)
+                .failure().isPresent());
+        assertThat(workload.status(Role.CANARY).failure().get()).isEqualTo("pod shop-canary-7d4f9-x2k8q: container "
+                + "shop is waiting: CrashLoopBackOff (back-off 20s restarting failed container)");
+
+        client.v1().events().inNamespace("prod").resource(new EventBuilder().withNewMetadata()
+                .withName("shop-canary-7d4f9-x2k8q.1").endMetadata().withNewInvolvedObject().withKind("Pod")
+                .withName("shop-canary-7d4f9-x2k8q").withNamespace("prod").endInvolvedObject().withType("Warning")
+                .withReason("BackOff").withMessage("Back-off restarting failed container shop").build()).create();
+        assertThat(workload.status(Role.CANARY).failure().get())
+                .endsWith("; event BackOff: Back-off restarting failed container shop");
+    }
+
+    @Test
+    void aStatusTheControllerHasNotCaughtUpWithIsNotCountedAsReady() {
+        controller.close(); // nobody observes the next generation
+        client.apps().deployments().inNamespace("prod").withName("shop").edit(d -> {
+            d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("registry/shop:1.1");
+            return d;
+        });
+        Deployment d = get("shop");
+        assertThat(d.getStatus().getObservedGeneration()).isLessThan(d.getMetadata().getGeneration());
+        assertThat(d.getStatus().getReadyReplicas()).as("the old generation's ready Pods").isEqualTo(3);
+
+        RoleStatus stable = workload.status(Role.STABLE);
+        assertThat(stable.version()).contains("1.1");
+        assertThat(stable.updated()).isZero();
+        assertThat(stable.ready()).isZero();
+        assertThat(stable.isReady("1.1", 3)).isFalse();
     }
 
     @Test

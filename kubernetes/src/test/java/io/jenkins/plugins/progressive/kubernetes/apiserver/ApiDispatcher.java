@@ -45,6 +45,27 @@ final class ApiDispatcher extends Dispatcher {
         racedNext.add(group + "/" + plural + "/" + namespace + "/" + name);
     }
 
+    /** The bearer token every request must carry, null to accept any (or none). */
+    private volatile String requiredToken;
+
+    /** The watches' open WebSockets, so that a test can drop them all as a restarting API server does. */
+    private final Map<WebSocket, ObjectStore.Watch> openWatches = new java.util.concurrent.ConcurrentHashMap<>();
+
+    void requireToken(String token) {
+        requiredToken = token;
+    }
+
+    /** Closes every watch's WebSocket (1001 going away); clients reconnect from their last resourceVersion. */
+    int dropWatches() {
+        Map<WebSocket, ObjectStore.Watch> open = Map.copyOf(openWatches);
+        open.forEach((ws, w) -> {
+            openWatches.remove(ws);
+            store.unwatch(w);
+            ws.close(1001, "going away");
+        });
+        return open.size();
+    }
+
     ApiDispatcher(ObjectStore store, Rbac rbac, Supplier<String> address) {
         this.store = store;
         this.rbac = rbac;
@@ -62,11 +83,20 @@ final class ApiDispatcher extends Dispatcher {
     @Override
     public MockResponse dispatch(RecordedRequest request) {
         try {
+            authenticate(request);
             return handle(request);
         } catch (ApiError e) {
             return status(e);
         } catch (RuntimeException e) {
             return status(new ApiError(500, "InternalError", "Internal error occurred: " + e, null, null));
+        }
+    }
+
+    /** As kube-apiserver's authenticator: no token or a wrong one is 401 before anything else is looked at. */
+    private void authenticate(RecordedRequest request) {
+        String token = requiredToken;
+        if (token != null && !("Bearer " + token).equals(request.getHeader("Authorization"))) {
+            throw new ApiError(401, "Unauthorized", "Unauthorized", null, null);
         }
     }
 
@@ -613,12 +643,16 @@ final class ApiDispatcher extends Dispatcher {
         }
         return new MockResponse().withWebSocketUpgrade(new WebSocketListener() {
             private ObjectStore.Watch registered;
+            private WebSocket socket;
 
             @Override
             public void onOpen(WebSocket ws, Response response) {
                 registered = new ObjectStore.Watch(t.type(), t.namespace(), labels, fields, t.version(),
                         c -> event(c, t, labels, fields).ifPresent(ws::send));
-                if (!store.watch(registered, from)) {
+                socket = ws;
+                if (store.watch(registered, from)) {
+                    openWatches.put(ws, registered);
+                } else {
                     ObjectNode error = json.createObjectNode().put("type", "ERROR");
                     ApiError gone = gone(from);
                     error.set("object", statusBody(gone.code, gone.reason, gone.getMessage(), null));
@@ -643,6 +677,9 @@ final class ApiDispatcher extends Dispatcher {
             }
 
             private void close() {
+                if (socket != null) {
+                    openWatches.remove(socket);
+                }
                 if (registered != null) {
                     store.unwatch(registered);
                 }

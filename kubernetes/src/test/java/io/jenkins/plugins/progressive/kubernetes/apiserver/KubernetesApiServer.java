@@ -46,7 +46,9 @@ public final class KubernetesApiServer implements BeforeEachCallback, AfterEachC
     private final Rbac rbac = new Rbac();
     private final List<KubernetesClient> clients = new ArrayList<>();
     private KubernetesMockServer server;
+    private MockWebServer web;
     private ApiDispatcher dispatcher;
+    private boolean https;
 
     public KubernetesApiServer() {
         for (ResourceType t : BuiltInTypes.ALL) {
@@ -54,14 +56,26 @@ public final class KubernetesApiServer implements BeforeEachCallback, AfterEachC
         }
     }
 
+    /**
+     * Serves HTTPS (call before {@link #start()}) with a self-signed certificate for {@code localhost}, which is
+     * its own CA: {@link #caCertificate()}.
+     */
+    public synchronized KubernetesApiServer https() {
+        if (server != null) {
+            throw new IllegalStateException("https() must be called before start()");
+        }
+        https = true;
+        return this;
+    }
+
     /** Starts listening on a free port of 127.0.0.1 with the namespaces {@code default} and {@code kube-system}. */
     public synchronized KubernetesApiServer start() {
         if (server != null) {
             return this;
         }
-        MockWebServer web = new MockWebServer();
+        web = new MockWebServer();
         dispatcher = new ApiDispatcher(store, rbac, () -> "127.0.0.1:" + server.getPort());
-        server = new KubernetesMockServer(new Context(), web, new HashMap<>(), dispatcher, false);
+        server = new KubernetesMockServer(new Context(), web, new HashMap<>(), dispatcher, https);
         try {
             server.init(InetAddress.getLoopbackAddress(), 0);
         } catch (RuntimeException e) {
@@ -93,9 +107,34 @@ public final class KubernetesApiServer implements BeforeEachCallback, AfterEachC
         close();
     }
 
-    /** The server's base URL, {@code http://127.0.0.1:<port>}. */
+    /** The server's base URL, {@code http://127.0.0.1:<port>} or, with {@link #https()}, {@code https://localhost:<port>}. */
     public String url() {
-        return "http://127.0.0.1:" + server.getPort();
+        return (https ? "https://localhost:" : "http://127.0.0.1:") + server.getPort();
+    }
+
+    /** The PEM file of the CA that signed the server's certificate (with {@link #https()}). */
+    public Path caCertificate() {
+        if (!https) {
+            throw new IllegalStateException("the server speaks plain HTTP; call https() before start()");
+        }
+        return Path.of(web.getSelfSignedCertificate().certificatePath());
+    }
+
+    /**
+     * From now on every request must carry {@code Authorization: Bearer <token>}; others get 401 Unauthorized
+     * as from kube-apiserver. Null accepts any request again.
+     */
+    public void requireToken(String token) {
+        dispatcher.requireToken(token);
+    }
+
+    /**
+     * Drops every open watch connection, as an API server restart or a load balancer's idle timeout does;
+     * clients reconnect from the last resourceVersion they saw (which {@link #compactHistory()} may have made
+     * too old). Returns how many were dropped.
+     */
+    public int dropWatches() {
+        return dispatcher.dropWatches();
     }
 
     /** A client configuration pointing at this server (namespace {@code default}, no retries). */
@@ -111,9 +150,13 @@ public final class KubernetesApiServer implements BeforeEachCallback, AfterEachC
         return c;
     }
 
-    /** Writes a kubeconfig for this server (context {@code test}, namespace {@code default}). */
+    /**
+     * Writes a kubeconfig for this server (context {@code test}, namespace {@code default}, token
+     * {@code test-token}, and the CA with {@link #https()}).
+     */
     public Path writeKubeconfig(Path dir) {
         String yaml = "apiVersion: v1\nkind: Config\nclusters:\n- name: test\n  cluster:\n    server: " + url()
+                + (https ? "\n    certificate-authority: " + caCertificate() : "")
                 + "\nusers:\n- name: test\n  user:\n    token: test-token\ncontexts:\n- name: test\n  context:\n"
                 + "    cluster: test\n    user: test\n    namespace: default\ncurrent-context: test\n";
         try {

@@ -24,9 +24,8 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSetStatus;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -53,7 +52,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * a test API server: one ReplicaSet per pod template ({@code <deployment>-<pod-template-hash>}, owned by the
  * Deployment), Pods to match, RollingUpdate honouring maxSurge/maxUnavailable, Pods Ready after a delay, and
  * the Deployment's status and conditions (including ProgressDeadlineExceeded). Images told to fail keep their
- * Pods not ready with an ImagePullBackOff or CrashLoopBackOff waiting reason and a Warning Event.
+ * Pods not ready with an ErrImagePull, ImagePullBackOff or CrashLoopBackOff waiting reason and a Warning Event
+ * (recorded first, as the kubelet does); held images keep their Pods Pending with no reason at all.
  *
  * <p>Every pass recomputes everything from the API server, so it is idempotent; passes run on one thread,
  * triggered by watch events and timers.
@@ -62,6 +62,8 @@ public final class DeploymentController implements AutoCloseable {
 
     public static final String IMAGE_PULL_BACK_OFF = "ImagePullBackOff";
     public static final String CRASH_LOOP_BACK_OFF = "CrashLoopBackOff";
+    /** A first failed pull, which the kubelet retries (and reports as ImagePullBackOff when it keeps failing). */
+    public static final String ERR_IMAGE_PULL = "ErrImagePull";
 
     private static final String HASH_LABEL = "pod-template-hash";
     private static final String REVISION = "deployment.kubernetes.io/revision";
@@ -69,6 +71,7 @@ public final class DeploymentController implements AutoCloseable {
     private final KubernetesClient client;
     private final Duration readyDelay;
     private final Map<String, String> failingImages = new ConcurrentHashMap<>();
+    private final java.util.Set<String> heldImages = ConcurrentHashMap.newKeySet();
     private final Map<String, Instant> podBorn = new ConcurrentHashMap<>();
     private final Map<String, Instant> lastProgress = new ConcurrentHashMap<>();
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -77,7 +80,7 @@ public final class DeploymentController implements AutoCloseable {
         return t;
     });
     private final AtomicBoolean pending = new AtomicBoolean();
-    private final List<Watch> watches = new ArrayList<>();
+    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
     private volatile boolean closed;
 
     public DeploymentController(KubernetesClient client) {
@@ -90,11 +93,14 @@ public final class DeploymentController implements AutoCloseable {
         this.readyDelay = readyDelay;
     }
 
-    /** Starts watching Deployments, ReplicaSets and Pods in every namespace. */
+    /**
+     * Starts watching Deployments, ReplicaSets and Pods in every namespace, with informers as
+     * kube-controller-manager does: they survive dropped watches and compacted resourceVersions.
+     */
     public DeploymentController start() {
-        watches.add(client.apps().deployments().inAnyNamespace().watch(trigger()));
-        watches.add(client.apps().replicaSets().inAnyNamespace().watch(trigger()));
-        watches.add(client.pods().inAnyNamespace().watch(trigger()));
+        informers.add(client.apps().deployments().inAnyNamespace().inform(trigger(), 0));
+        informers.add(client.apps().replicaSets().inAnyNamespace().inform(trigger(), 0));
+        informers.add(client.pods().inAnyNamespace().inform(trigger(), 0));
         poke();
         return this;
     }
@@ -105,10 +111,24 @@ public final class DeploymentController implements AutoCloseable {
         poke();
     }
 
+    /**
+     * Pods running {@code image} stay Pending with no container status and no waiting reason (as when no node
+     * has room for them), until {@link #releaseImage}.
+     */
+    public void holdImage(String image) {
+        heldImages.add(image);
+    }
+
+    /** Pods of a held image start as usual now. */
+    public void releaseImage(String image) {
+        heldImages.remove(image);
+        poke();
+    }
+
     @Override
     public void close() {
         closed = true;
-        watches.forEach(Watch::close);
+        informers.forEach(SharedIndexInformer::stop);
         loop.shutdownNow();
         try {
             loop.awaitTermination(5, TimeUnit.SECONDS);
@@ -117,16 +137,21 @@ public final class DeploymentController implements AutoCloseable {
         }
     }
 
-    private <T> Watcher<T> trigger() {
-        return new Watcher<>() {
+    private <T> ResourceEventHandler<T> trigger() {
+        return new ResourceEventHandler<>() {
             @Override
-            public void eventReceived(Action action, T resource) {
+            public void onAdd(T resource) {
                 poke();
             }
 
             @Override
-            public void onClose(WatcherException cause) {
-                // the client reconnects on its own; nothing to release
+            public void onUpdate(T before, T resource) {
+                poke();
+            }
+
+            @Override
+            public void onDelete(T resource, boolean finalStateUnknown) {
+                poke();
             }
         };
     }
@@ -426,6 +451,9 @@ public final class DeploymentController implements AutoCloseable {
                 && !pod.getStatus().getContainerStatuses().isEmpty()) {
             return; // already started (or stuck): the kubelet decided once
         }
+        if (pod.getSpec().getContainers().stream().anyMatch(c -> heldImages.contains(c.getImage()))) {
+            return; // stays Pending until released (which pokes)
+        }
         Instant born = podBorn.computeIfAbsent(pod.getMetadata().getUid(), k -> Instant.now());
         if (Duration.between(born, Instant.now()).compareTo(readyDelay) < 0) {
             pokeAfter(readyDelay.minus(Duration.between(born, Instant.now())).plusMillis(5));
@@ -440,32 +468,11 @@ public final class DeploymentController implements AutoCloseable {
             }
         }
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        List<ContainerStatus> statuses = new ArrayList<>();
-        for (var c : pod.getSpec().getContainers()) {
-            ContainerStatusBuilder b = new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage())
-                    .withReady(failure == null).withRestartCount(0);
-            if (failure == null) {
-                b.withNewState().withNewRunning().withStartedAt(now).endRunning().endState().withStarted(true);
-            } else {
-                String message = failure.equals(IMAGE_PULL_BACK_OFF) ? "Back-off pulling image \"" + c.getImage() + "\""
-                        : "back-off 10s restarting failed container=" + c.getName() + " pod=" + pod.getMetadata()
-                                .getName();
-                b.withNewState().withNewWaiting().withReason(failure).withMessage(message).endWaiting().endState()
-                        .withStarted(false);
-            }
-            statuses.add(b.build());
-        }
-        PodCondition readyCondition = new PodConditionBuilder().withType("Ready")
-                .withStatus(failure == null ? "True" : "False").withLastTransitionTime(now)
-                .withReason(failure == null ? null : "ContainersNotReady").build();
-        PodStatus status = new PodStatusBuilder().withPhase(failure == null ? "Running" : "Pending")
-                .withConditions(readyCondition).withContainerStatuses(statuses).withPodIP("10.0.0." + (1 + ThreadLocalRandom
-                        .current().nextInt(250))).withStartTime(now).build();
-        pod.setStatus(status);
-        client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).updateStatus();
+        boolean pull = failure != null && !failure.equals(CRASH_LOOP_BACK_OFF);
         if (failure != null) {
-            String reason = failure.equals(IMAGE_PULL_BACK_OFF) ? "Failed" : "BackOff";
-            String message = failure.equals(IMAGE_PULL_BACK_OFF)
+            // As the kubelet: the Warning Event is recorded when the attempt fails, before the status is synced.
+            String reason = pull ? "Failed" : "BackOff";
+            String message = pull
                     ? "Failed to pull image \"" + failingImage + "\": rpc error: code = NotFound desc = failed to pull "
                             + "and unpack image \"" + failingImage + "\": not found"
                     : "Back-off restarting failed container in pod " + pod.getMetadata().getName();
@@ -477,6 +484,33 @@ public final class DeploymentController implements AutoCloseable {
                     .withMessage(message).withCount(1).withFirstTimestamp(now).withLastTimestamp(now)
                     .withNewSource().withComponent("kubelet").endSource().build()).create();
         }
+        List<ContainerStatus> statuses = new ArrayList<>();
+        for (var c : pod.getSpec().getContainers()) {
+            ContainerStatusBuilder b = new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage())
+                    .withReady(failure == null).withRestartCount(failure == null || pull ? 0 : 3);
+            if (failure == null) {
+                b.withNewState().withNewRunning().withStartedAt(now).endRunning().endState().withStarted(true);
+            } else {
+                String message = pull ? "Back-off pulling image \"" + c.getImage() + "\""
+                        : "back-off 40s restarting failed container=" + c.getName() + " pod=" + pod.getMetadata()
+                                .getName();
+                b.withNewState().withNewWaiting().withReason(failure).withMessage(message).endWaiting().endState()
+                        .withStarted(false);
+                if (!pull) {
+                    b.withNewLastState().withNewTerminated().withExitCode(1).withReason("Error").withStartedAt(now)
+                            .withFinishedAt(now).endTerminated().endLastState();
+                }
+            }
+            statuses.add(b.build());
+        }
+        PodCondition readyCondition = new PodConditionBuilder().withType("Ready")
+                .withStatus(failure == null ? "True" : "False").withLastTransitionTime(now)
+                .withReason(failure == null ? null : "ContainersNotReady").build();
+        PodStatus status = new PodStatusBuilder().withPhase(failure == null || !pull ? "Running" : "Pending")
+                .withConditions(readyCondition).withContainerStatuses(statuses).withPodIP("10.0.0." + (1 + ThreadLocalRandom
+                        .current().nextInt(250))).withStartTime(now).build();
+        pod.setStatus(status);
+        client.pods().inNamespace(pod.getMetadata().getNamespace()).resource(pod).updateStatus();
     }
 
     // ------------------------------------------------------------ helpers

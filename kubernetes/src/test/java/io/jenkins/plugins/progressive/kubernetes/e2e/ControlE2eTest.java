@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.jenkins.plugins.progressive.kubernetes.ClusterException;
+import io.jenkins.plugins.progressive.kubernetes.KubernetesWorkload;
 import io.jenkins.plugins.progressive.kubernetes.KubernetesStateStore;
 import io.jenkins.plugins.progressive.kubernetes.RolloutLease;
 import io.jenkins.plugins.progressive.kubernetes.controller.DeploymentController;
+import io.jenkins.plugins.progressive.kubernetes.traffic.replicas.ReplicaRatioRouter;
 import io.jenkins.plugins.progressive.rollout.Phase;
+import io.jenkins.plugins.progressive.rollout.ReplicaRatio;
 import io.jenkins.plugins.progressive.rollout.RolloutCommands;
 import io.jenkins.plugins.progressive.rollout.RolloutEngine;
 import io.jenkins.plugins.progressive.rollout.RolloutResult;
@@ -17,6 +21,7 @@ import io.jenkins.plugins.progressive.rollout.RolloutState;
 import io.jenkins.plugins.progressive.rollout.Routes;
 import io.jenkins.plugins.progressive.rollout.StateStore;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
+import io.jenkins.plugins.progressive.spec.Target;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -107,6 +112,40 @@ class ControlE2eTest {
     }
 
     @Test
+    void aReplicaRatioCanarySizesBothDeploymentsAsTheRuleSaysAtEveryPause() throws Exception {
+        a = cluster.driver("jenkins-a#1", Duration.ofSeconds(15));
+        CompletableFuture<RolloutResult> run = a.run(Cluster.spec(Cluster.traffic("replicas"), """
+                canary:
+                  steps:
+                    - setWeight: 10
+                    - pause: manual
+                    - setWeight: 50
+                    - pause: manual
+                    - setWeight: 90
+                    - pause: manual
+                """));
+        ReplicaRatioRouter router = new ReplicaRatioRouter(cluster.client, new Target.Kubernetes("prod", "shop", "shop",
+                "registry/shop"));
+        int step = 1;
+        for (int weight : new int[] {10, 50, 90}) {
+            int pauseStep = step;
+            await().atMost(Duration.ofSeconds(20)).until(() -> otherProcess.load(Cluster.KEY).isPresent()
+                    && stored().phase() == Phase.PAUSED && stored().pauseReason().contains("pause step " + pauseStep));
+            ReplicaRatio.Split split = ReplicaRatio.split(4, weight);
+            assertThat(cluster.replicas("shop")).as("stable at %d%%", weight).isEqualTo(split.stable());
+            assertThat(cluster.replicas("shop-canary")).as("canary at %d%%", weight).isEqualTo(split.canary());
+            assertThat(cluster.ready("shop") + cluster.ready("shop-canary")).isEqualTo(4);
+            assertThat(router.getRoutes()).isEqualTo(Routes.canary(split.canaryWeight()));
+            RolloutCommands.promote(otherProcess, Cluster.KEY, false);
+            step += 2;
+        }
+        RolloutResult result = run.get(60, TimeUnit.SECONDS);
+        assertThat(result.status()).as(result.message()).isEqualTo(Phase.SUCCEEDED);
+        assertThat(cluster.replicas("shop")).isEqualTo(4);
+        assertThat(cluster.deployment("shop-canary")).isEmpty();
+    }
+
+    @Test
     void abortSendsEverythingBackToStableAndRemovesTheCanary() throws Exception {
         a = cluster.driver("jenkins-a#1", Duration.ofSeconds(15));
         CompletableFuture<RolloutResult> run = a.run(Cluster.spec(Cluster.traffic("istio"), MANUAL));
@@ -126,17 +165,69 @@ class ControlE2eTest {
 
     @ParameterizedTest
     @ValueSource(strings = {DeploymentController.IMAGE_PULL_BACK_OFF, DeploymentController.CRASH_LOOP_BACK_OFF})
-    void aPodThatCannotStartFailsTheStepWithThePodsReason(String reason) throws Exception {
+    void aPodThatCannotStartFailsTheStepWithThePodsReasonAndWarningEvent(String reason) throws Exception {
         cluster.controller.failImage("registry/shop:2.0", reason);
         a = cluster.driver("jenkins-a#1", Duration.ofSeconds(15));
         RolloutResult result = a.run(Cluster.spec(Cluster.traffic("istio"), MANUAL)).get(60, TimeUnit.SECONDS);
 
         assertThat(result.status()).isEqualTo(Phase.ROLLED_BACK);
-        // The failing Pod and its waiting reason (its Warning Event too, when it was recorded in time).
         assertThat(result.message()).contains("canary 2.0 cannot become ready").contains("pod shop-canary-")
                 .contains("is waiting: " + reason);
+        if (reason.equals(DeploymentController.IMAGE_PULL_BACK_OFF)) {
+            assertThat(result.message()).contains("event Failed: Failed to pull image \"registry/shop:2.0\": rpc "
+                    + "error: code = NotFound");
+        } else {
+            assertThat(result.message()).contains("last exit code 1 (Error)")
+                    .contains("event BackOff: Back-off restarting failed container in pod shop-canary-");
+        }
         assertThat(istioWeights()).isEqualTo(Routes.ALL_STABLE);
         assertThat(cluster.deployment("shop-canary")).isEmpty();
+    }
+
+    @Test
+    void podsThatNeverBecomeReadyFailTheStepAtTheDeploymentsProgressDeadline() throws Exception {
+        // No waiting reason at all (no node has room, say): only the Deployment's progress deadline tells.
+        cluster.controller.holdImage("registry/shop:2.0");
+        cluster.client.apps().deployments().inNamespace("prod").withName("shop").edit(d -> {
+            d.getSpec().setProgressDeadlineSeconds(3);
+            return d;
+        });
+        a = cluster.driver("jenkins-a#1", Duration.ofSeconds(15));
+        RolloutResult result = a.run(Cluster.spec(Cluster.traffic("istio"), MANUAL)).get(60, TimeUnit.SECONDS);
+
+        assertThat(result.status()).isEqualTo(Phase.ROLLED_BACK);
+        // The Deployment's 3 s deadline, long before the engine's own (20 s) would have ended the wait.
+        assertThat(result.message()).contains("canary 2.0 cannot become ready: progress deadline exceeded: "
+                + "ReplicaSet \"shop-canary-").contains("\" has timed out progressing.");
+        assertThat(istioWeights()).isEqualTo(Routes.ALL_STABLE);
+        assertThat(cluster.deployment("shop-canary")).isEmpty();
+        assertThat(cluster.image("shop")).isEqualTo("registry/shop:1.0");
+    }
+
+    @Test
+    void aRolloutKeepsProgressingAfterItsWatchesAreDroppedAndTheirHistoryCompacted() throws Exception {
+        cluster.controller.holdImage("registry/shop:2.0");
+        a = cluster.driver("jenkins-a#1", Duration.ofSeconds(15));
+        CompletableFuture<RolloutResult> run = a.run(Cluster.spec(Cluster.traffic("istio"), MANUAL));
+        // The canary's Pod is there but not ready: the driver waits for a watch event (it polls every 60 s).
+        await().atMost(Duration.ofSeconds(20)).until(() -> cluster.client.pods().inNamespace("prod")
+                .withLabel(KubernetesWorkload.ROLE_LABEL, "canary").list().getItems().size() == 1);
+
+        // The API server restarts after an etcd compaction: every watch is cut, and resuming from the
+        // resourceVersion it saw last gets 410 Gone.
+        cluster.client.configMaps().inNamespace("prod").resource(new ConfigMapBuilder().withNewMetadata()
+                .withName("a-later-write").endMetadata().build()).create();
+        cluster.api.compactHistory();
+        assertThat(cluster.api.dropWatches()).isPositive();
+        cluster.controller.releaseImage("registry/shop:2.0");
+
+        // Seen within seconds, not at the next 60 s poll: the watches were re-established.
+        awaitPaused();
+        assertThat(istioWeights()).isEqualTo(Routes.canary(25));
+        RolloutCommands.promote(otherProcess, Cluster.KEY, false);
+        RolloutResult result = run.get(60, TimeUnit.SECONDS);
+        assertThat(result.status()).as(result.message()).isEqualTo(Phase.SUCCEEDED);
+        assertThat(cluster.image("shop")).isEqualTo("registry/shop:2.0");
     }
 
     @Test

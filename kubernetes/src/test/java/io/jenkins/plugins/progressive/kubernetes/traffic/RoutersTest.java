@@ -19,6 +19,7 @@ import io.jenkins.plugins.progressive.kubernetes.traffic.gatewayapi.GatewayApiRo
 import io.jenkins.plugins.progressive.kubernetes.traffic.istio.IstioRouter;
 import io.jenkins.plugins.progressive.kubernetes.traffic.nginxingress.NginxIngressRouter;
 import io.jenkins.plugins.progressive.kubernetes.traffic.replicas.ReplicaRatioRouter;
+import io.jenkins.plugins.progressive.rollout.ReplicaRatio;
 import io.jenkins.plugins.progressive.rollout.Role;
 import io.jenkins.plugins.progressive.rollout.Routes;
 import io.jenkins.plugins.progressive.spec.Target;
@@ -59,7 +60,7 @@ class RoutersTest {
             ReplicaRatioRouter router = new ReplicaRatioRouter(client, target);
             assertThat(router.followsReplicas()).isTrue();
             KubernetesWorkload workload = new KubernetesWorkload(client, target, null);
-            int canary = ReplicaRatioRouter.canaryReplicas(25, 4);
+            int canary = ReplicaRatio.split(4, 25).canary();
             workload.scale(Role.STABLE, "1", 4 - canary);
             workload.scale(Role.CANARY, "2", canary);
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(router.getRoutes())

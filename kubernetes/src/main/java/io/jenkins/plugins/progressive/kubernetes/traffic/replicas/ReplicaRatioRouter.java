@@ -10,7 +10,7 @@ import io.jenkins.plugins.progressive.spec.Target;
 
 /**
  * No router: a Service selecting the app's pods spreads requests over stable and canary pods alike, so the
- * share is the ratio of ready pods. The engine sizes the roles to the weight ({@link #canaryReplicas});
+ * share is the ratio of ready pods. The engine sizes the roles to the weight (core's {@code ReplicaRatio.split});
  * {@link #getRoutes} reads the ratio back from the two Deployments' ready counts.
  */
 public final class ReplicaRatioRouter implements TrafficRouter {
@@ -49,24 +49,6 @@ public final class ReplicaRatioRouter implements TrafficRouter {
             return Routes.ALL_STABLE;
         }
         return Routes.canary((int) Math.floor(100.0 * canaryReady / total + 0.5));
-    }
-
-    /**
-     * Canary pods out of {@code total} that come closest to {@code weight} percent; neither side is 0 while
-     * 1 ≤ weight ≤ 99 and total > 1.
-     */
-    public static int canaryReplicas(int weight, int total) {
-        if (weight < 0 || weight > 100) {
-            throw new IllegalArgumentException("weight must be 0..100, got " + weight);
-        }
-        if (weight == 0 || total <= 0) {
-            return 0;
-        }
-        if (weight == 100) {
-            return total;
-        }
-        int c = (int) Math.floor(weight * total / 100.0 + 0.5);
-        return total > 1 ? Math.max(1, Math.min(total - 1, c)) : c;
     }
 
     private Deployment read(String name) {
