@@ -5,9 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,7 +68,7 @@ class CrashResumeTest {
             }
             assertThat(Files.readString(secondLog)).contains("SUCCEEDED").doesNotContain("rollout of 2.0.0 started");
             assertThat(rig.env.routes().stable()).isEqualTo(100);
-            assertThat(answers(rig, 20)).containsOnly("version=2.0.0");
+            assertThat(rig.answers(20)).containsOnly("version=2.0.0");
             JsonNode status = Rig.json(CliRun.of("status", "--state-dir", rig.stateDir.toString(), "--output", "json"));
             assertThat(status.path("phase").asText()).isEqualTo("SUCCEEDED");
 
@@ -80,7 +77,7 @@ class CrashResumeTest {
                     rig.stateDir.toString());
             assertThat(rollback.exitCode()).as(rollback.out() + rollback.err()).isZero();
             assertThat(rig.env.routes().stable()).isEqualTo(100);
-            assertThat(answers(rig, 10)).containsOnly("version=1.0.0");
+            assertThat(rig.answers(10)).containsOnly("version=1.0.0");
         }
     }
 
@@ -105,7 +102,7 @@ class CrashResumeTest {
             }
             assertThat(Files.readString(log)).contains("aborted: bad smell");
             assertThat(rig.env.routes().canary()).isZero();
-            assertThat(answers(rig, 10)).containsOnly("version=1.0.0");
+            assertThat(rig.answers(10)).containsOnly("version=1.0.0");
         }
     }
 
@@ -129,7 +126,7 @@ class CrashResumeTest {
             }
             assertThat(Files.readString(log)).contains("ABORTED");
             assertThat(rig.env.routes().canary()).isZero();
-            assertThat(answers(rig, 10)).containsOnly("version=1.0.0");
+            assertThat(rig.answers(10)).containsOnly("version=1.0.0");
         }
     }
 
@@ -139,15 +136,5 @@ class CrashResumeTest {
                 "-cp", System.getProperty("java.class.path"), Progressive.class.getName(),
                 "run", spec.toString(), "--state-dir", rig.stateDir.toString()));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static List<String> answers(Rig rig, int n) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        List<String> bodies = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            bodies.add(http.send(HttpRequest.newBuilder(rig.env.uri()).build(), HttpResponse.BodyHandlers.ofString())
-                    .body().trim());
-        }
-        return bodies;
     }
 }
