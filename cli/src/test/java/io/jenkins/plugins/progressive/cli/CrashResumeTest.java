@@ -50,6 +50,8 @@ class CrashResumeTest {
             }
             // The instances outlive the CLI and keep serving the split.
             assertThat(rig.env.routes().canary()).isEqualTo(50);
+            List<String> canary = canaryInstances(rig);
+            assertThat(canary).hasSize(1);
             CliRun paused = CliRun.of("status", "--state-dir", rig.stateDir.toString(), "--output", "json");
             assertThat(paused.exitCode()).as(paused.err()).isZero();
             assertThat(Rig.json(paused).path("phase").asText()).isEqualTo("PAUSED");
@@ -58,6 +60,9 @@ class CrashResumeTest {
             Process second = runInChildJvm(rig, release, secondLog);
             try {
                 await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(secondLog).contains("resuming"));
+                // The resumed run adopted the running canary: same process, same port, still serving.
+                assertThat(canaryInstances(rig)).isEqualTo(canary);
+                assertThat(rig.env.routes().canary()).isEqualTo(50);
                 CliRun promote = CliRun.of("promote", "--full", "--state-dir", rig.stateDir.toString());
                 assertThat(promote.exitCode()).as(promote.err()).isZero();
 
@@ -128,6 +133,19 @@ class CrashResumeTest {
             assertThat(rig.env.routes().canary()).isZero();
             assertThat(rig.answers(10)).containsOnly("version=1.0.0");
         }
+    }
+
+    /** The canary instances recorded in the state directory, as {@code pid:port}. */
+    private static List<String> canaryInstances(Rig rig) throws IOException {
+        JsonNode recorded = Rig.JSON.readTree(rig.stateDir.resolve("instances").resolve("demo")
+                .resolve("instances.json").toFile());
+        List<String> canary = new ArrayList<>();
+        for (JsonNode i : recorded.path("instances")) {
+            if (i.path("role").asText().equals("CANARY")) {
+                canary.add(i.path("pid").asLong() + ":" + i.path("port").asInt());
+            }
+        }
+        return canary;
     }
 
     private static Process runInChildJvm(Rig rig, Path spec, Path log) throws IOException {
