@@ -99,18 +99,9 @@ class EndpointsRolloutTest {
                       - setWeight: 50
                       - analysis: [error-rate]
                       - setWeight: 100
-                analysis:
-                  error-rate:
-                    prometheus:
-                      address: "%s"
-                      query: 'sum(rate(errors_total{version="{{canary.version}}"}[5s])) / sum(rate(requests_total{version="{{canary.version}}"}[5s]))'
-                    successCondition: "result < 0.01"
-                    failureCondition: "result >= 0.05"
-                    initialDelay: 3s
-                    interval: 2s
-                    count: 2
+                %s
                 """.formatted(stable, canary, rig.env.runtimeApi(), DemoEnvironment.BACKEND,
-                rig.env.prometheusAddress()));
+                rig.env.errorRateAnalysis().stripTrailing()));
     }
 
     private static List<String> messages(JsonNode doc) {

@@ -109,10 +109,15 @@ final class Rig implements AutoCloseable {
 
     /** The bodies of {@code n} requests through HAProxy, one after the other. */
     List<String> answers(int n) throws IOException, InterruptedException {
+        return answers(env.uri(), n);
+    }
+
+    /** The bodies of {@code n} requests to {@code uri}, one after the other. */
+    static List<String> answers(java.net.URI uri, int n) throws IOException, InterruptedException {
         HttpClient http = HttpClient.newHttpClient();
         List<String> bodies = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            bodies.add(http.send(HttpRequest.newBuilder(env.uri()).build(), HttpResponse.BodyHandlers.ofString())
+            bodies.add(http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
                     .body().trim());
         }
         return bodies;
