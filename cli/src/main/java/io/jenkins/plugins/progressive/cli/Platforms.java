@@ -78,10 +78,18 @@ final class Platforms implements Platform.Binder {
                 try {
                     metrics.check(t);
                 } catch (RuntimeException e) {
-                    throw new InvalidSpecException("analysis." + t.name() + ".prometheus.address", e.getMessage());
+                    throw unusable(t, e);
                 }
             }
         }
+    }
+
+    /** Why a template's Prometheus cannot be used, on the field that is wrong (its CA file, else its address). */
+    static InvalidSpecException unusable(AnalysisTemplate t, RuntimeException e) {
+        String ca = "analysis." + t.name() + ".prometheus.caCertificate";
+        String m = String.valueOf(e.getMessage());
+        return m.startsWith(ca + ": ") ? new InvalidSpecException(ca, m.substring(ca.length() + 2))
+                : new InvalidSpecException("analysis." + t.name() + ".prometheus.address", m);
     }
 
     @Override
