@@ -13,6 +13,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -56,6 +57,9 @@ final class DemoCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec command;
 
+    /** Where haproxy and prometheus are looked for (tests: a directory without them). */
+    List<Path> searchPath = DemoEnvironment.searchPath();
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         PrintWriter out = command.commandLine().getOut();
@@ -69,7 +73,7 @@ final class DemoCommand implements Callable<Integer> {
             return ExitCode.INVALID.code();
         }
         try {
-            DemoEnvironment.requirePrograms();
+            DemoEnvironment.requirePrograms(searchPath);
         } catch (DemoEnvironment.MissingProgram e) {
             err.println(e.getMessage());
             return ExitCode.INVALID.code();
@@ -90,7 +94,7 @@ final class DemoCommand implements Callable<Integer> {
             log.println("== releasing " + STABLE + " (first release: straight to 100%)");
             log.flush();
             Runnable cleanup = cleanup(env, target, instances, dir);
-            code = RunCommand.drive(first, stateDir, OutputFormat.text, null, log, err, cleanup);
+            code = RunCommand.drive(first, stateDir, OutputFormat.text, null, log, err, cleanup, Map::of);
             if (code != 0) {
                 return code;
             }
@@ -98,8 +102,9 @@ final class DemoCommand implements Callable<Integer> {
             log.println("== rolling out " + NEW + " (" + strategy + (bad ? ", fails 30% of its requests" : "")
                     + ") under load through HAProxy; spec: " + dir.resolve("release.yaml"));
             log.flush();
-            code = RunCommand.drive(second, stateDir, output, report, out, err, cleanup);
-            log.println("load through HAProxy: " + load.answers());
+            code = RunCommand.drive(second, stateDir, output, report, out, err, cleanup,
+                    () -> Map.of("load", load.counts()));
+            log.println("load through HAProxy: " + load);
             log.println("HAProxy serves: " + env.routes() + " " + env.weights());
             if (keep) {
                 log.println("--keep: everything keeps running; try " + env.uri() + " and "

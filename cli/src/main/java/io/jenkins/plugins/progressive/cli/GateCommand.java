@@ -82,7 +82,7 @@ final class GateCommand implements Callable<Integer> {
                 try {
                     metrics.check(t);
                 } catch (RuntimeException e) {
-                    err.println("analysis." + t.name() + ".prometheus.address: " + e.getMessage());
+                    err.println(Platforms.unusable(t, e).getMessage());
                     return ExitCode.INVALID.code();
                 }
             }

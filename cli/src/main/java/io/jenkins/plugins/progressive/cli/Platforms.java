@@ -55,6 +55,15 @@ final class Platforms implements Platform.Binder {
             throw new InvalidSpecException("snapshot.enabled", "pre-rollout snapshots are not available for target."
                     + targetKind(spec.target()) + " in the CLI yet; set snapshot.enabled: false (or leave snapshot out)");
         }
+        if (spec.target() instanceof Target.Endpoints endpoints) {
+            FixedEndpoints fixed;
+            try {
+                fixed = endpoints(spec, endpoints);
+            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+                throw new InvalidSpecException("target.endpoints", e.getMessage());
+            }
+            fixed.check();
+        }
         Function<Role, List<String>> none = r -> List.of();
         if (spec.traffic() instanceof Traffic.Haproxy h) {
             new HaproxyRouter(h, none).check();
@@ -69,10 +78,18 @@ final class Platforms implements Platform.Binder {
                 try {
                     metrics.check(t);
                 } catch (RuntimeException e) {
-                    throw new InvalidSpecException("analysis." + t.name() + ".prometheus.address", e.getMessage());
+                    throw unusable(t, e);
                 }
             }
         }
+    }
+
+    /** Why a template's Prometheus cannot be used, on the field that is wrong (its CA file, else its address). */
+    static InvalidSpecException unusable(AnalysisTemplate t, RuntimeException e) {
+        String ca = "analysis." + t.name() + ".prometheus.caCertificate";
+        String m = String.valueOf(e.getMessage());
+        return m.startsWith(ca + ": ") ? new InvalidSpecException(ca, m.substring(ca.length() + 2))
+                : new InvalidSpecException("analysis." + t.name() + ".prometheus.address", m);
     }
 
     @Override
@@ -84,7 +101,7 @@ final class Platforms implements Platform.Binder {
             workload = processes;
             addresses = processes::addresses;
         } else if (spec.target() instanceof Target.Endpoints endpoints) {
-            FixedEndpoints fixed = new FixedEndpoints(endpoints, Optional.empty());
+            FixedEndpoints fixed = endpoints(spec, endpoints);
             workload = fixed;
             addresses = fixed::addresses;
         } else {
@@ -111,6 +128,19 @@ final class Platforms implements Platform.Binder {
 
     Path instancesDir(RolloutSpec spec) {
         return stateDir.resolve("instances").resolve(spec.name().replaceAll("[^A-Za-z0-9._-]", "_"));
+    }
+
+    /**
+     * Fixed endpoints remember which set serves and each endpoint's version in the state directory, under the
+     * name and the endpoints of both sets (a release that swaps the lists finds the same memory).
+     */
+    private FixedEndpoints endpoints(RolloutSpec spec, Target.Endpoints target) {
+        java.util.TreeSet<String> all = new java.util.TreeSet<>(target.stable());
+        all.addAll(target.canary());
+        String id = Integer.toHexString(String.join(",", all).hashCode());
+        Path memory = stateDir.resolve("endpoints").resolve(spec.name().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + id
+                + ".json");
+        return new FixedEndpoints(target, spec.version(), Optional.empty(), Optional.of(memory));
     }
 
     private static String targetKind(Target t) {

@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,6 +42,9 @@ import picocli.CommandLine.Parameters;
 final class RunCommand implements Callable<Integer> {
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** Set once this thread has started or resumed a rollout: a failure after that may have changed things. */
+    static final ThreadLocal<Boolean> STARTED = ThreadLocal.withInitial(() -> false);
 
     @Parameters(paramLabel = "SPEC", description = "The spec file (.yaml, .yml or .json).")
     Path file;
@@ -93,12 +97,15 @@ final class RunCommand implements Callable<Integer> {
     /** Starts or resumes {@code spec} and drives it to its end; the exit code of PRODUCT.md. */
     static int drive(RolloutSpec spec, Path stateDir, OutputFormat output, Path report, PrintWriter out,
             PrintWriter err) {
-        return drive(spec, stateDir, output, report, out, err, () -> { });
+        return drive(spec, stateDir, output, report, out, err, () -> { }, Map::of);
     }
 
-    /** @param afterSignal run after the rollback a signal caused, before the JVM halts */
+    /**
+     * @param afterSignal run after the rollback a signal caused, before the JVM halts
+     * @param more fields added to the JSON result document once the rollout has ended (the demo's load counts)
+     */
     static int drive(RolloutSpec spec, Path stateDir, OutputFormat output, Path report, PrintWriter out,
-            PrintWriter err, Runnable afterSignal) {
+            PrintWriter err, Runnable afterSignal, Supplier<Map<String, Object>> more) {
         Platforms platforms = new Platforms(stateDir);
         try {
             platforms.preflight(spec);
@@ -118,7 +125,7 @@ final class RunCommand implements Callable<Integer> {
             return ExitCode.INVALID.code();
         }
         try (DriverLock held = driver.get()) {
-            return drive(spec, stateDir, output, report, out, err, afterSignal, platforms);
+            return drive(spec, stateDir, output, report, out, err, afterSignal, more, platforms);
         } catch (IOException e) {
             err.println("cannot release the driver lock in " + stateDir + ": " + e.getMessage());
             return ExitCode.NEEDS_PERSON.code();
@@ -126,7 +133,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private static int drive(RolloutSpec spec, Path stateDir, OutputFormat output, Path report, PrintWriter out,
-            PrintWriter err, Runnable afterSignal, Platforms platforms) {
+            PrintWriter err, Runnable afterSignal, Supplier<Map<String, Object>> more, Platforms platforms) {
         boolean json = output == OutputFormat.json;
         // With --output json the events go to stderr so stdout holds the one document.
         PrintWriter eventsOut = json ? err : out;
@@ -138,6 +145,7 @@ final class RunCommand implements Callable<Integer> {
         CompletableFuture<RolloutResult> done;
         try (RolloutScheduler scheduler = new RolloutScheduler(engine, 2)) {
             Optional<RolloutState> existing = engine.status(key);
+            STARTED.set(true);
             try {
                 if (existing.isPresent() && !existing.get().phase().ended()) {
                     engine.resume(spec);
@@ -157,7 +165,7 @@ final class RunCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             int code;
             try {
-                code = finish(done, engine, platforms, key, progress, json, report, out, err);
+                code = finish(done, engine, key, progress, json, report, out, err, more);
             } finally {
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
@@ -170,8 +178,9 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private static int finish(CompletableFuture<RolloutResult> done, RolloutEngine engine, Platforms platforms,
-            String key, Progress progress, boolean json, Path report, PrintWriter out, PrintWriter err) {
+    private static int finish(CompletableFuture<RolloutResult> done, RolloutEngine engine, String key,
+            Progress progress, boolean json, Path report, PrintWriter out, PrintWriter err,
+            Supplier<Map<String, Object>> more) {
         RolloutResult result;
         try {
             result = done.get();
@@ -211,6 +220,7 @@ final class RunCommand implements Callable<Integer> {
                 events.add(m);
             }
             doc.put("events", events);
+            doc.putAll(more.get());
             try {
                 out.println(JSON.writeValueAsString(doc));
             } catch (IOException e) {

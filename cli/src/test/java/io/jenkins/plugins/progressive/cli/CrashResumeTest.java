@@ -5,9 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,6 +50,8 @@ class CrashResumeTest {
             }
             // The instances outlive the CLI and keep serving the split.
             assertThat(rig.env.routes().canary()).isEqualTo(50);
+            List<String> canary = canaryInstances(rig);
+            assertThat(canary).hasSize(1);
             CliRun paused = CliRun.of("status", "--state-dir", rig.stateDir.toString(), "--output", "json");
             assertThat(paused.exitCode()).as(paused.err()).isZero();
             assertThat(Rig.json(paused).path("phase").asText()).isEqualTo("PAUSED");
@@ -61,6 +60,9 @@ class CrashResumeTest {
             Process second = runInChildJvm(rig, release, secondLog);
             try {
                 await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(secondLog).contains("resuming"));
+                // The resumed run adopted the running canary: same process, same port, still serving.
+                assertThat(canaryInstances(rig)).isEqualTo(canary);
+                assertThat(rig.env.routes().canary()).isEqualTo(50);
                 CliRun promote = CliRun.of("promote", "--full", "--state-dir", rig.stateDir.toString());
                 assertThat(promote.exitCode()).as(promote.err()).isZero();
 
@@ -71,7 +73,7 @@ class CrashResumeTest {
             }
             assertThat(Files.readString(secondLog)).contains("SUCCEEDED").doesNotContain("rollout of 2.0.0 started");
             assertThat(rig.env.routes().stable()).isEqualTo(100);
-            assertThat(answers(rig, 20)).containsOnly("version=2.0.0");
+            assertThat(rig.answers(20)).containsOnly("version=2.0.0");
             JsonNode status = Rig.json(CliRun.of("status", "--state-dir", rig.stateDir.toString(), "--output", "json"));
             assertThat(status.path("phase").asText()).isEqualTo("SUCCEEDED");
 
@@ -80,7 +82,7 @@ class CrashResumeTest {
                     rig.stateDir.toString());
             assertThat(rollback.exitCode()).as(rollback.out() + rollback.err()).isZero();
             assertThat(rig.env.routes().stable()).isEqualTo(100);
-            assertThat(answers(rig, 10)).containsOnly("version=1.0.0");
+            assertThat(rig.answers(10)).containsOnly("version=1.0.0");
         }
     }
 
@@ -105,7 +107,7 @@ class CrashResumeTest {
             }
             assertThat(Files.readString(log)).contains("aborted: bad smell");
             assertThat(rig.env.routes().canary()).isZero();
-            assertThat(answers(rig, 10)).containsOnly("version=1.0.0");
+            assertThat(rig.answers(10)).containsOnly("version=1.0.0");
         }
     }
 
@@ -129,8 +131,21 @@ class CrashResumeTest {
             }
             assertThat(Files.readString(log)).contains("ABORTED");
             assertThat(rig.env.routes().canary()).isZero();
-            assertThat(answers(rig, 10)).containsOnly("version=1.0.0");
+            assertThat(rig.answers(10)).containsOnly("version=1.0.0");
         }
+    }
+
+    /** The canary instances recorded in the state directory, as {@code pid:port}. */
+    private static List<String> canaryInstances(Rig rig) throws IOException {
+        JsonNode recorded = Rig.JSON.readTree(rig.stateDir.resolve("instances").resolve("demo")
+                .resolve("instances.json").toFile());
+        List<String> canary = new ArrayList<>();
+        for (JsonNode i : recorded.path("instances")) {
+            if (i.path("role").asText().equals("CANARY")) {
+                canary.add(i.path("pid").asLong() + ":" + i.path("port").asInt());
+            }
+        }
+        return canary;
     }
 
     private static Process runInChildJvm(Rig rig, Path spec, Path log) throws IOException {
@@ -139,15 +154,5 @@ class CrashResumeTest {
                 "-cp", System.getProperty("java.class.path"), Progressive.class.getName(),
                 "run", spec.toString(), "--state-dir", rig.stateDir.toString()));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static List<String> answers(Rig rig, int n) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        List<String> bodies = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            bodies.add(http.send(HttpRequest.newBuilder(rig.env.uri()).build(), HttpResponse.BodyHandlers.ofString())
-                    .body().trim());
-        }
-        return bodies;
     }
 }

@@ -57,6 +57,18 @@ class GateCommandTest {
     }
 
     @Test
+    void aCaCertificateThatCannotBeReadIsInvalidInputNamingTheField() {
+        Path missing = dir.resolve("missing-ca.pem");
+
+        CliRun run = CliRun.of("gate", spec.toString(), "--template", "error-rate",
+                "--set", "analysis.error-rate.prometheus.caCertificate=" + missing);
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(2);
+        assertThat(run.err()).contains("analysis.error-rate.prometheus.caCertificate: caCertificate " + missing
+                + " cannot be read");
+    }
+
+    @Test
     void anUnknownTemplateIsInvalidInput() {
         CliRun run = CliRun.of("gate", spec.toString(), "--template", "latency");
 

@@ -2,6 +2,7 @@ package io.jenkins.plugins.progressive.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jenkins.plugins.progressive.cli.demo.DemoEnvironment;
@@ -11,6 +12,9 @@ import io.jenkins.plugins.progressive.spec.Target;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +30,8 @@ import java.util.regex.Pattern;
  */
 final class Rig implements AutoCloseable {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    /** One document: text after it (a second document, stray output) fails the parse. */
+    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
 
     final DemoEnvironment env;
@@ -42,6 +47,11 @@ final class Rig implements AutoCloseable {
         } catch (DemoEnvironment.MissingProgram e) {
             throw new AssertionError(e.getMessage(), e);
         }
+    }
+
+    /** Starts HAProxy and Prometheus; the backend is empty. */
+    static Rig start(Path dir) throws Exception {
+        return new Rig(dir);
     }
 
     /** Starts HAProxy and Prometheus and releases 1.0.0 (a first release: straight to 100%). */
@@ -95,6 +105,22 @@ final class Rig implements AutoCloseable {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** The bodies of {@code n} requests through HAProxy, one after the other. */
+    List<String> answers(int n) throws IOException, InterruptedException {
+        return answers(env.uri(), n);
+    }
+
+    /** The bodies of {@code n} requests to {@code uri}, one after the other. */
+    static List<String> answers(java.net.URI uri, int n) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newHttpClient();
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            bodies.add(http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
+                    .body().trim());
+        }
+        return bodies;
     }
 
     static JsonNode json(CliRun run) throws IOException {

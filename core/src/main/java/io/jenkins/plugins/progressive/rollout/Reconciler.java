@@ -253,12 +253,26 @@ final class Reconciler {
         return new Decision.Wait(now.plus(engine.pollInterval));
     }
 
-    /** Null once the router serves {@code routes} (as last set); otherwise the action to set them. */
+    /**
+     * Null once the router serves {@code routes} (as last set) and has settled; otherwise the action to set
+     * them, or a wait while the router drains (the routes are then set again, to finish the drain).
+     */
     Decision routesAt(Routes routes) {
-        if (routes.equals(state.routes) && !state.routesStale) {
+        if (!routes.equals(state.routes) || state.routesStale) {
+            return new Decision.Act(Action.routes(routes));
+        }
+        boolean settled;
+        try {
+            settled = live.platform().router().settled();
+        } catch (RuntimeException e) {
+            event("error", "cannot read whether the router has settled: " + messageOf(e));
+            settled = false;
+        }
+        if (settled) {
             return null;
         }
-        return new Decision.Act(Action.routes(routes));
+        state.routesStale = true;
+        return new Decision.Wait(now.plus(engine.pollInterval));
     }
 
     private int weightOf(Role role) {

@@ -16,6 +16,15 @@ public interface TrafficRouter {
     Routes getRoutes();
 
     /**
+     * False while the router is still carrying out the last {@link #setRoutes} (servers that left are draining
+     * their connections). The engine then calls {@link #setRoutes} again later with the same routes, which
+     * finishes what is due without waiting, and changes nothing else before this is true.
+     */
+    default boolean settled() {
+        return true;
+    }
+
+    /**
      * True when the split follows the ratio of ready instances (no router in front): the engine then
      * sizes the roles to the weight instead of calling {@link #setRoutes}.
      */

@@ -16,8 +16,9 @@ final class AnalysisReader {
             "judge", "direction", "confidence", "tolerance");
     static final List<String> PROVIDERS = List.of("prometheus", "web");
     static final List<String> PROMETHEUS_FIELDS = List.of("address", "query", "canaryQuery", "baselineQuery",
-            "range", "step", "timeout", "credentials");
-    static final List<String> WEB_FIELDS = List.of("url", "method", "headers", "body", "jsonPath", "timeout");
+            "range", "step", "timeout", "credentials", "caCertificate");
+    static final List<String> WEB_FIELDS = List.of("url", "method", "headers", "body", "jsonPath", "timeout",
+            "caCertificate");
     static final List<String> JUDGES = List.of("mannWhitney");
     static final List<String> DIRECTIONS = List.of("increase", "decrease", "either");
     static final List<String> METHODS = List.of("GET", "POST");
@@ -177,10 +178,12 @@ final class AnalysisReader {
         Optional<Duration> timeout = Optional.ofNullable(at.field("timeout").duration(false));
         Optional<String> credentials = at.field("credentials").optionalString(
                 "the name of a credential (never the secret itself)", Names::nonBlank);
+        Optional<String> caCertificate = caCertificate(at);
         if (at.problems.size() > before) {
             return null;
         }
-        return new AnalysisTemplate.Prometheus(address, query, canary, baseline, range, step, timeout, credentials);
+        return new AnalysisTemplate.Prometheus(address, query, canary, baseline, range, step, timeout, credentials,
+                caCertificate);
     }
 
     private static String promql(At at, boolean required) {
@@ -226,10 +229,17 @@ final class AnalysisReader {
         String jsonPath = at.field("jsonPath").string("a JSON path starting with '$', e.g. $.status",
                 s -> s.startsWith("$"));
         Optional<Duration> timeout = Optional.ofNullable(at.field("timeout").duration(false));
+        Optional<String> caCertificate = caCertificate(at);
         if (at.problems.size() > before) {
             return null;
         }
         return new AnalysisTemplate.Web(url, method == null ? "GET" : method, headers, body,
-                jsonPath == null ? "$" : jsonPath, timeout);
+                jsonPath == null ? "$" : jsonPath, timeout, caCertificate);
+    }
+
+    /** The file is read when the provider is built (it may not exist where the spec is validated). */
+    private static Optional<String> caCertificate(At at) {
+        return at.field("caCertificate").optionalString("the path of a PEM file of CA certificates, e.g. ca.pem",
+                Names::nonBlank);
     }
 }

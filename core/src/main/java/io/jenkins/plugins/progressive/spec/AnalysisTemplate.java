@@ -35,10 +35,20 @@ public record AnalysisTemplate(
      *
      * @param credentials name of a credential the caller resolves (Jenkins credentials id, or for the CLI an
      *                    environment variable); never the secret itself
+     * @param caCertificate a PEM file of CA certificates to trust besides the JDK's (an https address signed by
+     *                      a private CA)
      */
     public record Prometheus(String address, Optional<String> query, Optional<String> canaryQuery,
             Optional<String> baselineQuery, Optional<Duration> range, Optional<Duration> step,
-            Optional<Duration> timeout, Optional<String> credentials) implements MetricQuery {
+            Optional<Duration> timeout, Optional<String> credentials, Optional<String> caCertificate)
+            implements MetricQuery {
+
+        /** Without a CA certificate of its own. */
+        public Prometheus(String address, Optional<String> query, Optional<String> canaryQuery,
+                Optional<String> baselineQuery, Optional<Duration> range, Optional<Duration> step,
+                Optional<Duration> timeout, Optional<String> credentials) {
+            this(address, query, canaryQuery, baselineQuery, range, step, timeout, credentials, Optional.empty());
+        }
     }
 
     /**
@@ -46,11 +56,18 @@ public record AnalysisTemplate(
      *
      * @param jsonPath which value of the answer is the result ({@code $} for the whole document)
      * @param headers header values may reference credentials as {@code {{secret:NAME}}}, resolved by the caller
+     * @param caCertificate a PEM file of CA certificates to trust besides the JDK's
      */
     public record Web(String url, String method, java.util.Map<String, String> headers, Optional<String> body,
-            String jsonPath, Optional<Duration> timeout) implements MetricQuery {
+            String jsonPath, Optional<Duration> timeout, Optional<String> caCertificate) implements MetricQuery {
         public Web {
             headers = java.util.Map.copyOf(headers);
+        }
+
+        /** Without a CA certificate of its own. */
+        public Web(String url, String method, java.util.Map<String, String> headers, Optional<String> body,
+                String jsonPath, Optional<Duration> timeout) {
+            this(url, method, headers, body, jsonPath, timeout, Optional.empty());
         }
     }
 

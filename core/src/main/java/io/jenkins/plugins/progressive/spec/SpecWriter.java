@@ -131,6 +131,7 @@ public final class SpecWriter {
             put(n, "step", p.step().map(Durations::format));
             put(n, "timeout", p.timeout().map(Durations::format));
             put(n, "credentials", p.credentials());
+            put(n, "caCertificate", p.caCertificate());
         } else if (t.query() instanceof AnalysisTemplate.Web w) {
             ObjectNode n = out.putObject("web");
             n.put("url", w.url());
@@ -142,6 +143,7 @@ public final class SpecWriter {
             put(n, "body", w.body());
             n.put("jsonPath", w.jsonPath());
             put(n, "timeout", w.timeout().map(Durations::format));
+            put(n, "caCertificate", w.caCertificate());
         }
         put(out, "successCondition", t.successCondition());
         put(out, "failureCondition", t.failureCondition());

@@ -42,9 +42,20 @@ public sealed interface Target {
             command = List.copyOf(command);
         }
 
+        /**
+         * {@code local/<program>-<hash>}: the program's file name to read, a hash of the whole command line
+         * (every argument) to keep two commands apart.
+         */
         @Override
         public String key() {
-            return "local/" + String.join(" ", command);
+            String program = command.isEmpty() ? "" : command.get(0).substring(command.get(0).lastIndexOf('/') + 1);
+            try {
+                byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(String.join("\0", command).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                return "local/" + program + "-" + java.util.HexFormat.of().formatHex(digest, 0, 4);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("the JDK has no SHA-256", e);
+            }
         }
     }
 

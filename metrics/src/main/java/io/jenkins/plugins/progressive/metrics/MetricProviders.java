@@ -12,10 +12,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The metric providers behind one entry: sends each template to the provider of its kind (Prometheus, web).
- * Thread-safe and meant to be shared: one HTTP client, and no thread is held while a server answers.
+ * Thread-safe and meant to be shared: one HTTP client per CA certificate file (a template's
+ * {@code caCertificate}), and no thread is held while a server answers.
  *
  * <pre>{@code
  * MetricProvider metrics = new MetricProviders(Credentials.fromEnvironment(System.getenv()));
@@ -24,8 +26,13 @@ import java.util.concurrent.CompletionStage;
  */
 public final class MetricProviders implements MetricProvider {
 
-    private final PrometheusProvider prometheus;
-    private final WebProvider web;
+    private final Credentials credentials;
+    private final Optional<Path> caCertificate;
+    /** One HTTP client per CA file: a template's own {@code caCertificate}, else the one given here. */
+    private final Map<Optional<Path>, Providers> byCaCertificate = new ConcurrentHashMap<>();
+
+    private record Providers(PrometheusProvider prometheus, WebProvider web) {
+    }
 
     /** Trusts the JDK's CA certificates. */
     public MetricProviders(Credentials credentials) {
@@ -37,20 +44,47 @@ public final class MetricProviders implements MetricProvider {
      * @throws IllegalArgumentException when the file cannot be read or holds no certificate
      */
     public MetricProviders(Credentials credentials, Optional<Path> caCertificate) {
-        Objects.requireNonNull(credentials, "credentials");
-        HttpClient client = Http.newClient(caCertificate);
-        this.prometheus = new PrometheusProvider(client, credentials);
-        this.web = new WebProvider(client, credentials);
+        this.credentials = Objects.requireNonNull(credentials, "credentials");
+        this.caCertificate = caCertificate;
+        providers(caCertificate);
+    }
+
+    private Providers providers(Optional<Path> ca) {
+        return byCaCertificate.computeIfAbsent(ca, pem -> {
+            HttpClient client = Http.newClient(pem);
+            return new Providers(new PrometheusProvider(client, credentials), new WebProvider(client, credentials));
+        });
+    }
+
+    /**
+     * The providers for {@code template}'s CA certificate.
+     *
+     * @throws MetricException naming the field when its file cannot be read or holds no certificate
+     */
+    private Providers providers(AnalysisTemplate template) {
+        AnalysisTemplate.MetricQuery q = template.query();
+        Optional<String> own = q instanceof AnalysisTemplate.Prometheus p ? p.caCertificate()
+                : q instanceof AnalysisTemplate.Web w ? w.caCertificate() : Optional.empty();
+        try {
+            return providers(own.map(Path::of).or(() -> caCertificate));
+        } catch (IllegalArgumentException e) {
+            throw new MetricException("analysis." + template.name() + "."
+                    + (q instanceof AnalysisTemplate.Web ? "web" : "prometheus") + ".caCertificate: " + e.getMessage());
+        }
     }
 
     @Override
     public CompletionStage<MetricValue> measure(AnalysisTemplate template, Map<String, String> vars) {
         AnalysisTemplate.MetricQuery query = template.query();
-        if (query instanceof AnalysisTemplate.Prometheus) {
-            return prometheus.measure(template, vars);
-        }
-        if (query instanceof AnalysisTemplate.Web) {
-            return web.measure(template, vars);
+        if (query instanceof AnalysisTemplate.Prometheus || query instanceof AnalysisTemplate.Web) {
+            Providers providers;
+            try {
+                providers = providers(template);
+            } catch (MetricException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            return query instanceof AnalysisTemplate.Prometheus ? providers.prometheus().measure(template, vars)
+                    : providers.web().measure(template, vars);
         }
         return CompletableFuture.failedFuture(new MetricException("analysis." + template.name()
                 + ": no metric provider for " + (query == null ? "a template without a query"
@@ -72,7 +106,7 @@ public final class MetricProviders implements MetricProvider {
     /** {@link #check(AnalysisTemplate)} for an address that uses template variables. */
     public String check(AnalysisTemplate template, Map<String, String> vars) {
         if (template.query() instanceof AnalysisTemplate.Prometheus p) {
-            return prometheus.check(p, vars);
+            return providers(template).prometheus().check(p, vars);
         }
         if (template.query() instanceof AnalysisTemplate.Web) {
             return "web endpoint of analysis." + template.name() + " (not called before the rollout)";

@@ -40,17 +40,8 @@ class CaCertificateTest {
 
     @BeforeAll
     static void startHttpsServer() throws Exception {
-        Path keystore = dir.resolve("server.p12");
-        keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-dname", "CN=127.0.0.1",
-                "-ext", "san=ip:127.0.0.1", "-validity", "2", "-keystore", keystore.toString(),
-                "-storetype", "PKCS12", "-storepass", "changeit", "-keypass", "changeit");
-        keytool("-exportcert", "-rfc", "-alias", "server", "-keystore", keystore.toString(),
-                "-storepass", "changeit", "-file", dir.resolve("ca.pem").toString());
-
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(keystore)) {
-            keys.load(in, "changeit".toCharArray());
-        }
+        TestCertificate certificate = TestCertificate.create(dir);
+        KeyStore keys = certificate.keys();
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(keys, "changeit".toCharArray());
         SSLContext tls = SSLContext.getInstance("TLS");
@@ -112,15 +103,5 @@ class CaCertificateTest {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
-    }
-
-    private static void keytool(String... args) throws Exception {
-        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        List<String> command = new java.util.ArrayList<>(List.of(keytool.toString()));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as("keytool %s: %s", args[0], output).isZero();
     }
 }

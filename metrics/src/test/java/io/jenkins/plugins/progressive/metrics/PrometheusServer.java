@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -47,13 +48,27 @@ public final class PrometheusServer implements AutoCloseable {
     private final Process process;
     private final Path dir;
     private final int port;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private final Web web;
+    private final HttpClient http;
 
-    private PrometheusServer(Process process, Path dir, int port) {
+    /**
+     * Prometheus' {@code --web.config.file}: HTTPS (the client trusts its certificate) and the authorization
+     * header its own probes and set-up queries send when the file asks for basic auth.
+     */
+    public record Web(String configYaml, javax.net.ssl.SSLContext trust, Optional<String> authorization) {
+    }
+
+    private PrometheusServer(Process process, Path dir, int port, Web web) {
         this.process = process;
         this.dir = dir;
         this.port = port;
+        this.web = web;
+        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2));
+        if (web != null) {
+            builder.sslContext(web.trust());
+        }
+        this.http = builder.build();
     }
 
     /**
@@ -64,7 +79,17 @@ public final class PrometheusServer implements AutoCloseable {
         return start(Path.of(System.getProperty("prometheus.binary", "/usr/bin/prometheus")), scrapeInterval, targets);
     }
 
+    /** Starts Prometheus with a web configuration (TLS, basic auth), scraping nothing. */
+    public static PrometheusServer start(Web web) {
+        return start(Path.of(System.getProperty("prometheus.binary", "/usr/bin/prometheus")), web,
+                Duration.ofSeconds(1));
+    }
+
     static PrometheusServer start(Path binary, Duration scrapeInterval, String... targets) {
+        return start(binary, null, scrapeInterval, targets);
+    }
+
+    private static PrometheusServer start(Path binary, Web web, Duration scrapeInterval, String... targets) {
         if (!Files.isExecutable(binary)) {
             throw new IllegalStateException("Prometheus is not installed (" + binary + " is missing): install the"
                     + " Debian package '" + DEBIAN_PACKAGE + "' (apt-get install -y " + DEBIAN_PACKAGE + ")");
@@ -73,14 +98,17 @@ public final class PrometheusServer implements AutoCloseable {
         try {
             dir = Files.createTempDirectory("prometheus-test");
             Files.writeString(dir.resolve("prometheus.yml"), config(scrapeInterval, targets));
+            if (web != null) {
+                Files.writeString(dir.resolve("web.yml"), web.configYaml());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         IllegalStateException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             int port = freePort();
-            Process process = launch(binary, dir, port);
-            PrometheusServer server = new PrometheusServer(process, dir, port);
+            Process process = launch(binary, dir, port, web != null);
+            PrometheusServer server = new PrometheusServer(process, dir, port, web);
             try {
                 server.awaitReady();
                 return server;
@@ -97,7 +125,15 @@ public final class PrometheusServer implements AutoCloseable {
 
     /** {@code http://127.0.0.1:port}: the value for a template's {@code prometheus.address}. */
     public String address() {
-        return "http://127.0.0.1:" + port;
+        return (web == null ? "http" : "https") + "://127.0.0.1:" + port;
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(address() + path));
+        if (web != null) {
+            web.authorization().ifPresent(a -> builder.header("Authorization", a));
+        }
+        return builder;
     }
 
     public int port() {
@@ -107,7 +143,7 @@ public final class PrometheusServer implements AutoCloseable {
     /** The {@code data.result} of an instant query, straight from the API (for test set-up, not for asserting the provider). */
     public JsonNode query(String promql) {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(address() + "/api/v1/query"))
+            HttpRequest request = request("/api/v1/query")
                     .timeout(Duration.ofSeconds(5))
                     .header("Content-Type", "application/x-www-form-urlencoded")
                     .POST(HttpRequest.BodyPublishers.ofString(
@@ -154,8 +190,8 @@ public final class PrometheusServer implements AutoCloseable {
                         throw new IllegalStateException("Prometheus exited with code " + process.exitValue());
                     }
                     try {
-                        HttpResponse<Void> response = http.send(HttpRequest.newBuilder(
-                                URI.create(address() + "/-/ready")).timeout(Duration.ofSeconds(1)).build(),
+                        HttpResponse<Void> response = http.send(request("/-/ready").timeout(Duration.ofSeconds(1))
+                                .build(),
                                 HttpResponse.BodyHandlers.discarding());
                         return response.statusCode() == 200;
                     } catch (IOException notYet) {
@@ -173,12 +209,15 @@ public final class PrometheusServer implements AutoCloseable {
         }
     }
 
-    private static Process launch(Path binary, Path dir, int port) {
+    private static Process launch(Path binary, Path dir, int port, boolean web) {
         List<String> command = new ArrayList<>(List.of(binary.toString(),
                 "--config.file=" + dir.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + dir.resolve("data-" + port),
                 "--web.listen-address=127.0.0.1:" + port,
                 "--log.level=warn"));
+        if (web) {
+            command.add("--web.config.file=" + dir.resolve("web.yml"));
+        }
         try {
             return new ProcessBuilder(command)
                     .redirectErrorStream(true)

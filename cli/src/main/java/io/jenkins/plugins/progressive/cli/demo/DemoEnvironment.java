@@ -59,11 +59,21 @@ public final class DemoEnvironment implements AutoCloseable {
         }
     }
 
+    /** Where the demo looks for its programs: $PATH and the sbin directories. */
+    public static List<Path> searchPath() {
+        return Programs.searchPath();
+    }
+
     /** Fails naming the Debian packages when haproxy or prometheus is not installed. */
     public static void requirePrograms() throws MissingProgram {
+        requirePrograms(searchPath());
+    }
+
+    /** Fails naming the Debian packages when haproxy or prometheus is not in {@code searchPath}. */
+    public static void requirePrograms(List<Path> searchPath) throws MissingProgram {
         List<String> missing = new ArrayList<>();
         for (String p : List.of("haproxy", "prometheus")) {
-            if (Programs.find(p).isEmpty()) {
+            if (Programs.find(p, searchPath).isEmpty()) {
                 missing.add(p);
             }
         }
@@ -201,7 +211,7 @@ public final class DemoEnvironment implements AutoCloseable {
     /** Starts steady load through HAProxy (two clients, about 100 requests a second). */
     public LoadGenerator startLoad() {
         if (load == null) {
-            load = new LoadGenerator(uri(), 2, 20);
+            load = LoadGenerator.start(uri());
         }
         return load;
     }
@@ -266,6 +276,13 @@ public final class DemoEnvironment implements AutoCloseable {
      */
     public String spec(String version, String strategyYaml, int instances, Optional<String> failingVersion)
             throws IOException {
+        return spec(version, strategyYaml, instances, failingVersion, "haproxy: {runtimeApi: " + quote(runtimeApi())
+                + ", backend: " + BACKEND + "}");
+    }
+
+    /** The same with another {@code traffic:} body (one line, e.g. {@code nginx: {...}}). */
+    public String spec(String version, String strategyYaml, int instances, Optional<String> failingVersion,
+            String trafficYaml) throws IOException {
         StringBuilder command = new StringBuilder("[");
         List<String> argv = instanceCommand(failingVersion);
         for (int i = 0; i < argv.size(); i++) {
@@ -282,9 +299,21 @@ public final class DemoEnvironment implements AutoCloseable {
                     readiness: {http: /health, timeout: 20s}
                     discovery: {prometheusFileSd: %s}
                 traffic:
-                  haproxy: {runtimeApi: %s, backend: %s}
+                  %s
                 strategy:
                 %s
+                %s
+                onFailure: rollback
+                """.formatted(quote(version), command, instances, quote(fileSd.toString()), trafficYaml,
+                strategyYaml.stripTrailing(), errorRateAnalysis().stripTrailing());
+    }
+
+    /**
+     * The {@code analysis:} block of the demo's specs: template {@code error-rate}, the canary version's share of
+     * failed requests over 5 s in this Prometheus (below 1% passes, from 5% fails; 2 measurements 2 s apart).
+     */
+    public String errorRateAnalysis() {
+        return """
                 analysis:
                   error-rate:
                     prometheus:
@@ -297,9 +326,7 @@ public final class DemoEnvironment implements AutoCloseable {
                     count: 2
                     failureLimit: 0
                     consecutiveErrorLimit: 4
-                onFailure: rollback
-                """.formatted(quote(version), command, instances, quote(fileSd.toString()), quote(runtimeApi()),
-                BACKEND, strategyYaml.stripTrailing(), quote(prometheusAddress()));
+                """.formatted(quote(prometheusAddress()));
     }
 
     private static String quote(String s) {

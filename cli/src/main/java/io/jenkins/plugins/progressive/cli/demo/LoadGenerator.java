@@ -23,7 +23,12 @@ public final class LoadGenerator implements AutoCloseable {
     private final Thread[] threads;
     private volatile boolean running = true;
 
-    LoadGenerator(URI uri, int threads, long pauseMillis) {
+    /** Two clients, each pausing 20 ms between requests (about 100 requests a second). */
+    public static LoadGenerator start(URI uri) {
+        return new LoadGenerator(uri, 2, 20);
+    }
+
+    private LoadGenerator(URI uri, int threads, long pauseMillis) {
         this.uri = uri;
         this.pauseMillis = pauseMillis;
         this.threads = new Thread[threads];
@@ -62,8 +67,28 @@ public final class LoadGenerator implements AutoCloseable {
         return copy;
     }
 
+    /** Requests answered or failed so far. */
+    public long sent() {
+        return answers.values().stream().mapToLong(LongAdder::sum).sum();
+    }
+
+    /** Requests that got no answer or a non-200 one. */
     public long failed() {
         return failed.get();
+    }
+
+    /** For the demo's result document: {@code sent}, {@code failed} and the answers by body. */
+    public Map<String, Object> counts() {
+        Map<String, Object> counts = new java.util.LinkedHashMap<>();
+        counts.put("sent", sent());
+        counts.put("failed", failed());
+        counts.put("answers", answers());
+        return counts;
+    }
+
+    @Override
+    public String toString() {
+        return sent() + " requests sent, " + failed() + " failed " + answers();
     }
 
     @Override

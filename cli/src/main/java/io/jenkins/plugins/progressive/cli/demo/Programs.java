@@ -19,12 +19,28 @@ final class Programs {
     private Programs() {
     }
 
+    /** $PATH, then the sbin directories Debian installs haproxy into (often not on a user's PATH). */
+    static List<Path> searchPath() {
+        List<Path> dirs = new ArrayList<>();
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (!dir.isEmpty()) {
+                dirs.add(Path.of(dir));
+            }
+        }
+        for (String dir : List.of("/usr/sbin", "/sbin", "/usr/local/sbin", "/usr/bin")) {
+            dirs.add(Path.of(dir));
+        }
+        return dirs;
+    }
+
     static Optional<Path> find(String program) {
-        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
-        dirs.addAll(List.of("/usr/sbin", "/sbin", "/usr/local/sbin", "/usr/bin"));
-        for (String dir : dirs) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
-                return Optional.of(Path.of(dir, program));
+        return find(program, searchPath());
+    }
+
+    static Optional<Path> find(String program, List<Path> searchPath) {
+        for (Path dir : searchPath) {
+            if (Files.isExecutable(dir.resolve(program))) {
+                return Optional.of(dir.resolve(program));
             }
         }
         return Optional.empty();

@@ -95,6 +95,11 @@ public final class DemoService implements AutoCloseable {
         return requests.get();
     }
 
+    /** Requests on {@code /} being answered now. */
+    public long inFlight() {
+        return inFlight.get();
+    }
+
     private void root(HttpExchange exchange) throws IOException {
         inFlight.incrementAndGet();
         try {

@@ -26,7 +26,9 @@ import java.util.regex.Pattern;
  * Splits traffic through the HAProxy runtime API, without reloads. The backend exists in haproxy.cfg
  * ({@code balance roundrobin}, usually empty); this router owns the servers named {@code stable-N} and
  * {@code canary-N} in it: it adds one server per instance of each role, sets their weights so the roles'
- * shares match the routes, and drains then deletes the servers of instances that left.
+ * shares match the routes, and drains then deletes the servers of instances that left (and of a role whose
+ * share is 0). Nothing blocks: a leaving server still busy is left draining, {@link #settled} says so, and a
+ * later {@link #setRoutes} deletes it once its connections are done or the drain timeout has passed.
  *
  * <p>When a backend named {@code <backend>-preview} also exists, it always holds the canary instances
  * alone (blue-green's preview service).
@@ -34,7 +36,6 @@ import java.util.regex.Pattern;
 public final class HaproxyRouter implements TrafficRouter {
 
     private static final Pattern MANAGED = Pattern.compile("(stable|canary)-(\\d+)");
-    private static final Duration POLL = Duration.ofMillis(100);
 
     private final RuntimeApi api;
     private final String invalidApi;
@@ -42,6 +43,8 @@ public final class HaproxyRouter implements TrafficRouter {
     private final String previewBackend;
     private final Function<Role, List<String>> addresses;
     private final Duration drainTimeout;
+    /** Leaving servers ({@code backend/server}) by the time their drain ends, whatever their connections. */
+    private final Map<String, Long> draining = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param addresses the {@code host:port} of every instance of a role, as the workload reports them
@@ -112,10 +115,21 @@ public final class HaproxyRouter implements TrafficRouter {
         }
         ServerWeights weights = ServerWeights.compute(routes, wanted.get(Role.STABLE).size(),
                 wanted.get(Role.CANARY).size());
+        // A role without a share has no servers in the main backend: its servers drain and go (an instance
+        // about to be stopped, or one that is gone, never stays listed).
+        Map<Role, List<String>> serving = new EnumMap<>(wanted);
         Map<Role, List<Integer>> perRole = new EnumMap<>(Role.class);
         perRole.put(Role.STABLE, weights.stable());
         perRole.put(Role.CANARY, weights.canary());
-        sync(backend, wanted, perRole);
+        if (routes.stable() == 0) {
+            serving.put(Role.STABLE, List.of());
+            perRole.put(Role.STABLE, List.of());
+        }
+        if (routes.canary() == 0) {
+            serving.put(Role.CANARY, List.of());
+            perRole.put(Role.CANARY, List.of());
+        }
+        sync(backend, serving, perRole);
         if (backends().contains(previewBackend)) {
             Map<Role, List<String>> preview = new EnumMap<>(Role.class);
             preview.put(Role.STABLE, List.of());
@@ -182,6 +196,7 @@ public final class HaproxyRouter implements TrafficRouter {
                     boolean wasServing = existing.serving();
                     if (existing.weight != weight || existing.adminState != 0) {
                         Runnable change = () -> {
+                            draining.remove(server);
                             expectEmpty(command("set server " + server + " weight " + weight));
                             if (existing.adminState != 0) {
                                 expectEmpty(command("set server " + server + " state ready"));
@@ -204,32 +219,54 @@ public final class HaproxyRouter implements TrafficRouter {
         // New capacity first, then the shares that shrink: the backend never has nothing to serve with.
         raises.forEach(Runnable::run);
         lowers.forEach(Runnable::run);
-        // All leaving servers drain at the same time, then each goes once its connections are done.
+        // Leaving servers drain (no new requests) and go once their connections are done or the drain timeout
+        // passed; nothing waits here: a server still busy stays draining until a later call (see settled()).
         for (Server server : leaving) {
-            expectEmpty(command("set server " + backendName + "/" + server.name + " state drain"));
-        }
-        long deadline = System.nanoTime() + drainTimeout.toNanos();
-        for (Server server : leaving) {
-            delete(backendName, server.name, deadline);
+            String key = backendName + "/" + server.name;
+            if (!draining.containsKey(key)) {
+                expectEmpty(command("set server " + key + " state drain"));
+                draining.put(key, System.nanoTime() + drainTimeout.toNanos());
+            }
+            removeIfDrained(backendName, server.name);
         }
     }
 
-    private void delete(String backendName, String name, long deadline) {
+    /**
+     * True when no server of this router is still draining: every change asked by {@link #setRoutes} is
+     * done. While false, call {@link #setRoutes} again later with the same routes to remove the drained ones.
+     */
+    @Override
+    public boolean settled() {
+        for (String b : List.of(backend, previewBackend)) {
+            if (!b.equals(backend) && !backends().contains(b)) {
+                continue;
+            }
+            for (Server server : servers(b)) {
+                if (server.role != null && server.adminState != 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private void removeIfDrained(String backendName, String name) {
         String server = backendName + "/" + name;
-        while (System.nanoTime() < deadline && usedConnections(backendName, name) > 0) {
-            pause();
+        long deadline = draining.computeIfAbsent(server, k -> System.nanoTime() + drainTimeout.toNanos());
+        long now = System.nanoTime();
+        if (now < deadline && usedConnections(backendName, name) > 0) {
+            return;
         }
         expectEmpty(command("set server " + server + " state maint"));
-        String answer = "";
-        do {
-            answer = command("del server " + server);
-            if (answer.startsWith("Server deleted")) {
-                return;
-            }
-            pause();
-        } while (System.nanoTime() < deadline + Duration.ofSeconds(5).toNanos());
-        throw new IllegalStateException("HAProxy did not delete drained server " + server + ": " + answer
-                + " (it stays in maintenance and receives no requests)");
+        String answer = command("del server " + server);
+        if (answer.startsWith("Server deleted")) {
+            draining.remove(server);
+            return;
+        }
+        if (now > deadline + Duration.ofSeconds(5).toNanos()) {
+            throw new IllegalStateException("HAProxy did not delete drained server " + server + ": " + answer
+                    + " (it stays in maintenance and receives no requests)");
+        }
     }
 
     private int usedConnections(String backendName, String name) {
@@ -248,15 +285,6 @@ public final class HaproxyRouter implements TrafficRouter {
             }
         }
         return 0;
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(POLL.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while draining an HAProxy server", e);
-        }
     }
 
     private static String freeName(Role role, Set<String> used) {

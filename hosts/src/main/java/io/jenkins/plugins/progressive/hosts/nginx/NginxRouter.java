@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
 /**
  * Splits traffic with an nginx upstream file that this router owns: one {@code server} line per instance,
  * weighted so the roles' shares match the routes (a role at 0% is kept but marked {@code down}). The file
- * is replaced atomically, then nginx reloads gracefully (old workers finish their requests).
+ * is replaced atomically, then nginx reloads gracefully (old workers finish their requests); {@link #settled}
+ * is false until the reload has taken effect.
  *
  * <p>Next to it the router keeps {@code <name>-preview.<ext>} with upstream {@code <upstream>-preview}
  * holding the canary instances alone, for blue-green's preview; include it in nginx.conf to use it.
@@ -36,11 +37,14 @@ public final class NginxRouter implements TrafficRouter {
     private static final Pattern SERVER = Pattern.compile(
             "^\\s*server\\s+(\\S+?)(?:\\s+weight=(\\d+))?(\\s+down)?\\s*;\\s*#\\s*(stable|canary)\\s*$");
     private static final long RELOAD_TIMEOUT_SECONDS = 30;
+    /** How long a reload is given when its master cannot be watched from this host. */
+    private static final java.time.Duration UNKNOWN_MASTER_SETTLE = java.time.Duration.ofSeconds(2);
 
     private final Path upstreamFile;
     private final String upstream;
     private final List<String> reloadCommand;
     private final Function<Role, List<String>> addresses;
+    private volatile PendingReload pendingReload;
 
     public NginxRouter(Traffic.Nginx config, Function<Role, List<String>> addresses) {
         this.upstreamFile = Path.of(config.upstreamFile()).toAbsolutePath();
@@ -108,13 +112,47 @@ public final class NginxRouter implements TrafficRouter {
         write(upstreamFile, main);
         write(previewFile(), preview);
         try {
+            NginxWorkers seen = NginxWorkers.scan();
+            Optional<Long> master = seen.masterOf(reloadCommand);
+            java.util.Set<Long> before = master.map(seen::workers).orElse(java.util.Set.of());
             reload();
+            long now = System.nanoTime();
+            pendingReload = new PendingReload(master, before, now + UNKNOWN_MASTER_SETTLE.toNanos(),
+                    now + TimeUnit.SECONDS.toNanos(RELOAD_TIMEOUT_SECONDS));
         } catch (RuntimeException e) {
             // Leave the files as the running nginx knows them.
             restore(upstreamFile, oldMain);
             restore(previewFile(), oldPreview);
             throw e;
         }
+    }
+
+    /**
+     * nginx applies a reload after the reload command returns, and the replaced workers keep serving their
+     * requests with the old upstreams: an instance the old file routes to must not stop before they are gone.
+     * Settled once the master that the reload command signals runs new workers and every replaced one has
+     * exited (at most the reload timeout). When that master cannot be told from this host (nginx
+     * reloaded over ssh, several masters alike), settled a fixed {@link #UNKNOWN_MASTER_SETTLE} after the reload.
+     */
+    @Override
+    public boolean settled() {
+        PendingReload pending = pendingReload;
+        if (pending == null) {
+            return true;
+        }
+        long now = System.nanoTime();
+        boolean done = now > pending.deadline() || (pending.master().isPresent()
+                ? NginxWorkers.scan().reloaded(pending.master().get(), pending.workersBefore())
+                : now > pending.settleAt());
+        if (done) {
+            pendingReload = null;
+        }
+        return done;
+    }
+
+    /** A reload this router asked for and has not seen done. */
+    private record PendingReload(Optional<Long> master, java.util.Set<Long> workersBefore, long settleAt,
+            long deadline) {
     }
 
     @Override

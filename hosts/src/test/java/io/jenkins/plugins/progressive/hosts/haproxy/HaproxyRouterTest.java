@@ -129,7 +129,12 @@ class HaproxyRouterTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> leaving.requests() > 100);
 
             addresses.put(Role.CANARY, List.of(addresses.get(Role.CANARY).get(0)));
+            // As the engine does: set the routes, and set them again until the router has settled.
             router.setRoutes(Routes.canary(50));
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                router.setRoutes(Routes.canary(50));
+                return router.settled();
+            });
             long servedBeforeStop = leaving.requests();
             leaving.close();
             long target = load.answered() + 1000;
@@ -141,6 +146,46 @@ class HaproxyRouterTest {
             assertThat(load.failures()).as("failed requests: %s", load.failureSamples()).isZero();
         }
         assertThat(router.getRoutes()).isEqualTo(Routes.canary(50));
+    }
+
+    @Test
+    void aBusyLeavingServerDrainsWithoutBlockingAndGoesOnALaterCall() throws Exception {
+        DemoService slow = DemoService.start(0, "2.0", 0, 3_000);
+        services.add(slow);
+        addresses.put(Role.CANARY, List.of("127.0.0.1:" + slow.port()));
+        router.setRoutes(Routes.ALL_CANARY);
+        LoadGenerator inFlight = LoadGenerator.start(haproxy.uri(), 1, 1, Duration.ofSeconds(30));
+        await().atMost(Duration.ofSeconds(10)).until(() -> slow.inFlight() == 1);
+
+        long before = System.nanoTime();
+        router.setRoutes(Routes.ALL_STABLE);
+        Duration took = Duration.ofNanos(System.nanoTime() - before);
+
+        // setRoutes returned at once (the request in flight takes 3 s); the canary drains, listed at weight 0.
+        assertThat(took).isLessThan(Duration.ofSeconds(2));
+        assertThat(router.settled()).isFalse();
+        assertThat(router.weights()).containsEntry("canary-1", 0);
+        assertThat(router.getRoutes()).isEqualTo(Routes.ALL_STABLE);
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            router.setRoutes(Routes.ALL_STABLE);
+            return router.settled();
+        });
+        inFlight.await();
+        assertThat(inFlight.failures()).as("the request in flight finished: %s", inFlight.failureSamples()).isZero();
+        assertThat(router.weights()).containsOnlyKeys("stable-1", "stable-2");
+    }
+
+    @Test
+    void aRoleWithoutShareKeepsNoServer() {
+        router.setRoutes(Routes.canary(25));
+        assertThat(router.weights()).containsKeys("canary-1");
+
+        router.setRoutes(Routes.ALL_STABLE);
+
+        // after a rollback no server points at canary instances that are about to stop
+        assertThat(router.settled()).isTrue();
+        assertThat(router.weights()).containsOnlyKeys("stable-1", "stable-2");
+        assertThat(router.getRoutes()).isEqualTo(Routes.ALL_STABLE);
     }
 
     @Test

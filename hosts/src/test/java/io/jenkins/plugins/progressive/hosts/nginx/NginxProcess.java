@@ -18,16 +18,16 @@ import java.util.stream.Collectors;
  * A real nginx on 127.0.0.1 for one test: its own prefix, one worker (smooth weighted round robin is per
  * worker), {@code shop} and {@code shop-preview} upstreams included from files the router owns.
  */
-final class NginxProcess implements AutoCloseable {
+public final class NginxProcess implements AutoCloseable {
 
-    final int port = Ports.free();
-    final int previewPort = Ports.free();
-    final Path upstreamFile;
-    final List<String> reloadCommand;
+    public final int port = Ports.free();
+    public final int previewPort = Ports.free();
+    public final Path upstreamFile;
+    public final List<String> reloadCommand;
     private final ExternalProcess process;
 
     /** Starts nginx with upstream files that initially hold {@code initialServer}. */
-    NginxProcess(Path dir, String initialServer) throws IOException {
+    public NginxProcess(Path dir, String initialServer) throws IOException {
         Path nginx = Binaries.require("nginx", "nginx-light");
         upstreamFile = dir.resolve("shop.upstream");
         Files.writeString(upstreamFile, "upstream shop {\n    server " + initialServer + "; # stable\n}\n");
@@ -68,24 +68,24 @@ final class NginxProcess implements AutoCloseable {
     }
 
     /** The worker processes' pids; a reload replaces them. */
-    Set<Long> workers() {
+    public Set<Long> workers() {
         return ProcessHandle.of(process.pid()).map(p -> p.children().filter(ProcessHandle::isAlive)
                 .map(ProcessHandle::pid).collect(Collectors.toSet())).orElse(Set.of());
     }
 
     /** Waits until the workers that served before a reload are gone and a new one serves alone. */
-    void awaitReloaded(Set<Long> before) {
+    public void awaitReloaded(Set<Long> before) {
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
             Set<Long> now = workers();
             return now.size() == 1 && now.stream().noneMatch(before::contains);
         });
     }
 
-    URI uri() {
+    public URI uri() {
         return URI.create("http://127.0.0.1:" + port + "/");
     }
 
-    URI previewUri() {
+    public URI previewUri() {
         return URI.create("http://127.0.0.1:" + previewPort + "/");
     }
 

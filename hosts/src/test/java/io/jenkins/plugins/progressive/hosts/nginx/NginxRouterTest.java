@@ -119,6 +119,20 @@ class NginxRouterTest {
     }
 
     @Test
+    void itHasSettledOnlyOnceTheReloadedWorkersServeAlone() {
+        Set<Long> before = nginx.workers();
+
+        router.setRoutes(Routes.canary(50));
+        await().atMost(Duration.ofSeconds(30)).until(router::settled);
+
+        // the workers of the old file are gone, new ones serve the new file
+        assertThat(nginx.workers()).isNotEmpty().doesNotContainAnyElementsOf(before);
+        LoadGenerator load = LoadGenerator.run(nginx.uri(), 2, 200);
+        assertThat(load.failures()).isZero();
+        assertThat(load.count("2.0")).isBetween(90L, 110L);
+    }
+
+    @Test
     void aRoleAtZeroIsMarkedDown() throws Exception {
         setRoutes(Routes.ALL_STABLE);
 
