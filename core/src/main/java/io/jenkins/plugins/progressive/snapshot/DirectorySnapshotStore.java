@@ -11,7 +11,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -75,9 +74,11 @@ public final class DirectorySnapshotStore implements SnapshotStore {
     private final Map<String, String> damagedIndexes = new TreeMap<>();
     private final Map<String, Location> locations = new ConcurrentHashMap<>();
     private boolean scanned;
+    /** Whether loose blobs may exist (a store written before packs, or large blobs). */
+    private volatile boolean hasLoose;
     private long scannedModified;
     private long scannedAt;
-    private final Map<String, FileChannel> openPacks = new ConcurrentHashMap<>();
+    private final Map<String, ByteBuffer> openPacks = new ConcurrentHashMap<>();
 
     public DirectorySnapshotStore(Path root) {
         this.root = root.toAbsolutePath().normalize();
@@ -127,8 +128,11 @@ public final class DirectorySnapshotStore implements SnapshotStore {
         return found;
     }
 
+    /**
+     * @param readAgain whether a miss reads the packs folder again; a capture's batch does that once when it
+     *                  starts (a pack written by another process meanwhile only means a duplicate blob)
+     */
     private Optional<byte[]> find(String address, boolean readAgain) {
-        Path file = blob(address);
         for (int attempt = 0; attempt < 2; attempt++) {
             Location at = locate(address);
             if (at != null) {
@@ -143,8 +147,9 @@ public final class DirectorySnapshotStore implements SnapshotStore {
                 }
             }
             // java.io's stat: a missing file costs no exception (most addresses of a first capture are new)
-            Optional<byte[]> loose = file.toFile().isFile() ? read(file) : Optional.empty();
-            if (loose.isPresent() || !rescan(readAgain && attempt == 0)) {
+            Path file = readAgain || hasLoose ? blob(address) : null;
+            Optional<byte[]> loose = file != null && file.toFile().isFile() ? read(file) : Optional.empty();
+            if (loose.isPresent() || !readAgain || !rescan(attempt == 0)) {
                 return loose;
             }
         }
@@ -210,10 +215,7 @@ public final class DirectorySnapshotStore implements SnapshotStore {
                 }
                 for (Pack pack : deleted) {
                     Files.deleteIfExists(packFile(pack.id, Pack.INDEX_SUFFIX));
-                    FileChannel open = openPacks.remove(pack.id);
-                    if (open != null) {
-                        open.close();
-                    }
+                    openPacks.remove(pack.id);
                     Files.deleteIfExists(packFile(pack.id, Pack.PACK_SUFFIX));
                 }
                 if (!deleted.isEmpty()) {
@@ -265,6 +267,10 @@ public final class DirectorySnapshotStore implements SnapshotStore {
         private final Pack.Writer pack = new Pack.Writer(packsDir);
         private final Set<String> put = new HashSet<>();
 
+        PackBatch() {
+            rescan(false);
+        }
+
         @Override
         public Optional<byte[]> stored(String address) {
             return find(address, false);
@@ -272,12 +278,11 @@ public final class DirectorySnapshotStore implements SnapshotStore {
 
         @Override
         public synchronized void put(String address, byte[] bytes) {
-            Path file = blob(address);
-            if (!put.add(address)) {
+            if (!put.add(SnapshotStore.requireAddress(address))) {
                 return;
             }
             if (bytes.length > LOOSE_ABOVE) {
-                writeLoose(file, bytes, true);
+                writeLoose(blob(address), bytes, true);
                 return;
             }
             try {
@@ -381,6 +386,7 @@ public final class DirectorySnapshotStore implements SnapshotStore {
                 return false;
             }
             scanned = true;
+            hasLoose = hasLoose || Files.isDirectory(root.resolve("objects"));
             scannedModified = modified;
             scannedAt = now;
             Set<String> ids = new TreeSet<>();
@@ -433,46 +439,48 @@ public final class DirectorySnapshotStore implements SnapshotStore {
     }
 
     private byte[] read(Location at) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            FileChannel ch = openPack(at.pack());
-            try {
-                ByteBuffer buf = ByteBuffer.allocate(at.length());
-                while (buf.hasRemaining()) {
-                    if (ch.read(buf, at.offset() + buf.position()) < 0) {
-                        throw new SnapshotIntegrityException(describe() + ": pack packs/" + at.pack() + Pack.PACK_SUFFIX
-                                + " is shorter than its index says (it was truncated or damaged)");
-                    }
-                }
-                return buf.array();
-            } catch (ClosedChannelException e) {
-                openPacks.remove(at.pack(), ch); // closed by a repack or another thread's interrupt
-                if (attempt > 0) {
-                    throw e;
+        ByteBuffer pack = openPacks.get(at.pack());
+        if (pack == null) {
+            pack = map(at.pack());
+        }
+        byte[] out = new byte[at.length()];
+        if (pack.capacity() > 0 || at.length() == 0) {
+            if (at.offset() + at.length() > pack.capacity()) {
+                throw shorter(at);
+            }
+            pack.get((int) at.offset(), out); // absolute: safe for concurrent readers
+            return out;
+        }
+        try (FileChannel ch = FileChannel.open(packFile(at.pack(), Pack.PACK_SUFFIX), StandardOpenOption.READ)) {
+            ByteBuffer buf = ByteBuffer.wrap(out);
+            while (buf.hasRemaining()) {
+                if (ch.read(buf, at.offset() + buf.position()) < 0) {
+                    throw shorter(at);
                 }
             }
+            return out;
         }
     }
 
-    private FileChannel openPack(String id) throws IOException {
-        FileChannel ch = openPacks.get(id);
-        if (ch != null) {
-            return ch;
-        }
-        if (openPacks.size() >= OPEN_PACKS) {
-            for (String open : List.copyOf(openPacks.keySet())) {
-                FileChannel c = openPacks.remove(open);
-                if (c != null) {
-                    c.close();
-                }
+    private SnapshotIntegrityException shorter(Location at) {
+        return new SnapshotIntegrityException(describe() + ": pack packs/" + at.pack() + Pack.PACK_SUFFIX
+                + " is shorter than its index says (it was truncated or damaged)");
+    }
+
+    /**
+     * Packs are read through a memory mapping (a copy per blob, no system call); the mapping stays valid
+     * when a repack deletes the file. A pack over 2 GiB gets an empty buffer: it is read with positional reads.
+     */
+    private ByteBuffer map(String id) throws IOException {
+        try (FileChannel ch = FileChannel.open(packFile(id, Pack.PACK_SUFFIX), StandardOpenOption.READ)) {
+            ByteBuffer mapped = ch.size() > Integer.MAX_VALUE ? ByteBuffer.allocate(0)
+                    : ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
+            if (openPacks.size() >= OPEN_PACKS) {
+                openPacks.clear();
             }
+            openPacks.put(id, mapped);
+            return mapped;
         }
-        ch = FileChannel.open(packFile(id, Pack.PACK_SUFFIX), StandardOpenOption.READ);
-        FileChannel raced = openPacks.putIfAbsent(id, ch);
-        if (raced != null) {
-            ch.close();
-            return raced;
-        }
-        return ch;
     }
 
     /** Milliseconds, 0 when missing (java.io: no exception for a missing folder). */
@@ -500,6 +508,7 @@ public final class DirectorySnapshotStore implements SnapshotStore {
     private boolean writeLoose(Path file, byte[] bytes, boolean replace) {
         try {
             Files.createDirectories(file.getParent());
+            hasLoose = true;
             boolean wrote = writeAtomically(file, bytes, false, replace);
             if (wrote) {
                 unsynced.add(file);
