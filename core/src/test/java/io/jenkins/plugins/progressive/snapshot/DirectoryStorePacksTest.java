@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -25,8 +24,7 @@ class DirectoryStorePacksTest {
     final InMemoryCluster cluster = Fixtures.shop();
 
     static SnapshotSpec spec() {
-        return new SnapshotSpec(true, "file:snapshots", List.of("prod"), List.of(), Optional.empty(), List.of(),
-                Optional.empty(), List.of(), List.of());
+        return SnapshotDiffPruneTest.spec();
     }
 
     Manifest capture(SnapshotStore store) {
