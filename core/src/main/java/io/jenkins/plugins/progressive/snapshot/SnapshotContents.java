@@ -95,9 +95,8 @@ public final class SnapshotContents {
         List<Item> items = new ArrayList<>();
         for (Manifest.Entry e : m.objects()) {
             String what = "snapshot " + m.id() + ": " + e.key();
-            byte[] blob = store.getBlob(SnapshotStore.requireAddress(e.blob()))
-                    .orElseThrow(() -> new SnapshotIntegrityException(what + ": its blob " + e.blob() + " is missing from "
-                            + store.describe()));
+            byte[] blob = blob(store, what, e.blob()).orElseThrow(() -> new SnapshotIntegrityException(what
+                    + ": its blob " + e.blob() + " is missing from " + store.describe()));
             if (e.encrypted() && key.isEmpty()) {
                 items.add(new Item(e, Optional.empty()));
                 continue;
@@ -117,7 +116,7 @@ public final class SnapshotContents {
         Map<String, byte[]> files = new LinkedHashMap<>();
         for (Manifest.HookFile h : m.hooks()) {
             String what = "snapshot " + m.id() + ": hook file " + Hooks.requireFileName(h.name());
-            byte[] blob = store.getBlob(SnapshotStore.requireAddress(h.blob()))
+            byte[] blob = blob(store, what, h.blob())
                     .orElseThrow(() -> new SnapshotIntegrityException(what + ": its blob " + h.blob() + " is missing"));
             if (h.encrypted() && key.isEmpty()) {
                 continue;
@@ -125,6 +124,15 @@ public final class SnapshotContents {
             files.put(h.name(), plaintext(what, hookAad(h.name()), h.sha256(), h.blob(), h.encrypted(), blob, key));
         }
         return new SnapshotContents(m, items, files);
+    }
+
+    /** A store that cannot read a blob (a damaged pack index) says why; the message then names the object too. */
+    private static Optional<byte[]> blob(SnapshotStore store, String what, String address) {
+        try {
+            return store.getBlob(SnapshotStore.requireAddress(address));
+        } catch (SnapshotIntegrityException e) {
+            throw new SnapshotIntegrityException(what + ": " + e.getMessage() + "; refusing the snapshot");
+        }
     }
 
     static String hookAad(String name) {

@@ -24,6 +24,69 @@ public interface SnapshotStore {
 
     void deleteBlob(String address);
 
+    /**
+     * Deletes every blob not in {@code live}; returns how many addresses went. Stores that keep blobs
+     * together (packs) rewrite what is partly live.
+     */
+    default int retainBlobs(Set<String> live) {
+        int deleted = 0;
+        for (String address : blobAddresses()) {
+            if (!live.contains(address)) {
+                deleteBlob(address);
+                deleted++;
+            }
+        }
+        return deleted;
+    }
+
+    /**
+     * Starts the blob writes of one capture. What is put becomes durable at {@link BlobBatch#commit()}, before
+     * the manifest that names it is written; a batch closed without commit leaves nothing behind (or, in
+     * stores without batches, blobs no manifest names, which prune removes).
+     */
+    default BlobBatch blobBatch() {
+        SnapshotStore store = this;
+        return new BlobBatch() {
+            @Override
+            public Optional<byte[]> stored(String address) {
+                return store.getBlob(address);
+            }
+
+            @Override
+            public void put(String address, byte[] bytes) {
+                if (!store.putBlob(address, bytes)) { // a damaged copy: replace it
+                    store.deleteBlob(address);
+                    store.putBlob(address, bytes);
+                }
+            }
+
+            @Override
+            public void commit() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /** The blob writes of one capture (see {@link #blobBatch()}). */
+    interface BlobBatch extends AutoCloseable {
+
+        /** The copy already stored under {@code address}, to be checked before it is reused; empty if none is readable. */
+        Optional<byte[]> stored(String address);
+
+        /** Stores {@code bytes} under {@code address}; a copy already stored there is replaced or shadowed. */
+        void put(String address, byte[] bytes);
+
+        /** Makes every blob put durable. */
+        void commit();
+
+        /** Ends the batch; without {@link #commit()} its blobs are discarded where the store can. */
+        @Override
+        void close();
+    }
+
     /** Writes a manifest atomically: readers see the old one, or none, or the whole new one. */
     void putManifest(String id, byte[] json);
 

@@ -3,12 +3,14 @@ package io.jenkins.plugins.progressive.snapshot;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jenkins.plugins.progressive.spec.SnapshotSpec;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,6 +22,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -51,49 +58,51 @@ public final class Snapshots {
         Optional<SnapshotKey> key = keys.key();
         Map<String, byte[]> hookFiles = Hooks.runPre(spec.preHooks(), options.hookTimeout(), options.podExec());
 
-        List<Manifest.Entry> entries = new ArrayList<>();
-        Set<ObjectKey> seen = new HashSet<>();
-        Set<String> customKinds = new TreeSet<>();
-        try (Stream<ObjectNode> objects = source.objects(selection)) {
-            for (Iterator<ObjectNode> it = objects.iterator(); it.hasNext(); ) {
-                ObjectNode object = it.next();
-                if (selection.matches(object)) {
-                    ObjectKey k = store(source, object, store, key, options, seen, entries);
-                    if (k != null && RestoreOrder.rank(k) == RestoreOrder.CUSTOM) {
-                        customKinds.add(k.kind() + "." + k.group());
-                    }
-                }
-            }
-        }
-        // Like Velero: the definitions of captured custom resources come along, or a restore into an
-        // empty cluster could not create them.
-        if (!customKinds.isEmpty()) {
-            try (Stream<ObjectNode> crds = source.objects(CRDS)) {
-                for (Iterator<ObjectNode> it = crds.iterator(); it.hasNext(); ) {
-                    ObjectNode crd = it.next();
-                    JsonNode crdSpec = crd.path("spec");
-                    if (CRDS.matches(crd) && customKinds.contains(crdSpec.path("names").path("kind").asText() + "."
-                            + crdSpec.path("group").asText()) && !seen.contains(ObjectKey.of(crd))) {
-                        store(source, crd, store, key, options, seen, entries);
-                    }
-                }
-            }
-        }
+        List<Manifest.Entry> entries;
         List<Manifest.HookFile> files = new ArrayList<>();
-        for (Map.Entry<String, byte[]> f : hookFiles.entrySet()) {
-            String sha = Canonical.sha256(f.getValue());
-            // Database dumps are as sensitive as Secrets: sealed whenever a key is configured.
-            if (key.isPresent()) {
-                String aad = SnapshotContents.hookAad(f.getKey());
-                String address = Sealing.address(key.get(), aad, f.getValue());
-                if (!store.hasBlob(address)) {
-                    store.putBlob(address, Sealing.seal(key.get(), aad, f.getValue()));
+        try (SnapshotStore.BlobBatch blobs = store.blobBatch();
+                ObjectStorer storer = new ObjectStorer(source, blobs, key, options)) {
+            Set<String> customKinds = new TreeSet<>();
+            try (Stream<ObjectNode> objects = source.objects(selection)) {
+                for (Iterator<ObjectNode> it = objects.iterator(); it.hasNext(); ) {
+                    ObjectNode object = it.next();
+                    if (selection.matches(object)) {
+                        ObjectKey k = storer.add(object);
+                        if (k != null && RestoreOrder.rank(k) == RestoreOrder.CUSTOM) {
+                            customKinds.add(k.kind() + "." + k.group());
+                        }
+                    }
                 }
-                files.add(new Manifest.HookFile(f.getKey(), sha, address, true, Optional.of(key.get().id())));
-            } else {
-                store.putBlob(sha, f.getValue());
-                files.add(new Manifest.HookFile(f.getKey(), sha, sha, false, Optional.empty()));
             }
+            // Like Velero: the definitions of captured custom resources come along, or a restore into an
+            // empty cluster could not create them.
+            if (!customKinds.isEmpty()) {
+                try (Stream<ObjectNode> crds = source.objects(CRDS)) {
+                    for (Iterator<ObjectNode> it = crds.iterator(); it.hasNext(); ) {
+                        ObjectNode crd = it.next();
+                        JsonNode crdSpec = crd.path("spec");
+                        if (CRDS.matches(crd) && customKinds.contains(crdSpec.path("names").path("kind").asText() + "."
+                                + crdSpec.path("group").asText()) && !storer.seen(ObjectKey.of(crd))) {
+                            storer.add(crd);
+                        }
+                    }
+                }
+            }
+            entries = storer.finish();
+            for (Map.Entry<String, byte[]> f : hookFiles.entrySet()) {
+                String sha = Canonical.sha256(f.getValue());
+                // Database dumps are as sensitive as Secrets: sealed whenever a key is configured.
+                if (key.isPresent()) {
+                    String aad = SnapshotContents.hookAad(f.getKey());
+                    String address = Sealing.address(key.get(), aad, f.getValue());
+                    keepSealed(blobs, address, key.get(), aad, f.getValue());
+                    files.add(new Manifest.HookFile(f.getKey(), sha, address, true, Optional.of(key.get().id())));
+                } else {
+                    keepPlain(blobs, sha, f.getValue());
+                    files.add(new Manifest.HookFile(f.getKey(), sha, sha, false, Optional.empty()));
+                }
+            }
+            blobs.commit();
         }
         Instant now = options.clock().instant();
         byte[] random = new byte[3];
@@ -108,34 +117,140 @@ public final class Snapshots {
     private static final Selection CRDS = new Selection(List.of(),
             List.of("customresourcedefinitions.apiextensions.k8s.io"), Optional.empty(), List.of());
 
-    /** Stores one object; returns its key, or null when it is left out (an excluded Secret). */
-    private static ObjectKey store(ObjectSource source, ObjectNode object, SnapshotStore store,
-            Optional<SnapshotKey> key, CaptureOptions options, Set<ObjectKey> seen, List<Manifest.Entry> entries) {
-        ObjectKey k = ObjectKey.of(object);
-        boolean sensitive = isSecret(k) || source.sensitive(object);
-        if (sensitive && options.excludeSecrets()) {
-            return null;
+    /**
+     * Stores objects: canonical JSON, sha256, sealing and the check of a stored copy run on worker threads
+     * (they are most of a capture's CPU time), in windows so memory stays bounded; entries keep the
+     * source's order.
+     */
+    private static final class ObjectStorer implements AutoCloseable {
+        private static final int WINDOW = 512;
+
+        private final ObjectSource source;
+        private final SnapshotStore.BlobBatch blobs;
+        private final Optional<SnapshotKey> key;
+        private final CaptureOptions options;
+        private final Set<ObjectKey> seen = new HashSet<>();
+        private final List<Manifest.Entry> entries = new ArrayList<>();
+        private final List<Future<Manifest.Entry>> pending = new ArrayList<>();
+        private final ExecutorService pool = Executors.newFixedThreadPool(
+                Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+                    Thread t = new Thread(r, "snapshot-capture");
+                    t.setDaemon(true);
+                    return t;
+                });
+
+        ObjectStorer(ObjectSource source, SnapshotStore.BlobBatch blobs, Optional<SnapshotKey> key,
+                CaptureOptions options) {
+            this.source = source;
+            this.blobs = blobs;
+            this.key = key;
+            this.options = options;
         }
-        if (!seen.add(k)) {
-            throw new SnapshotException(source.describe() + " returned " + k + " twice");
-        }
-        byte[] plain = Canonical.bytes(object);
-        String sha = Canonical.sha256(plain);
-        if (sensitive) {
-            SnapshotKey sk = key.orElseThrow(() -> new SnapshotException("snapshot.encryptionKey: " + k
-                    + " is " + (isSecret(k) ? "a Secret" : "sensitive") + " and no encryption key is configured;"
-                    + " refusing to store it in clear. Set snapshot.encryptionKey ({env: VAR} or {file: path},"
-                    + " 32 bytes in base64) or exclude Secrets from the snapshot"));
-            String address = Sealing.address(sk, k.id(), plain);
-            if (!store.hasBlob(address)) {
-                store.putBlob(address, Sealing.seal(sk, k.id(), plain));
+
+        /** Queues one object; returns its key, or null when it is left out (an excluded Secret). */
+        ObjectKey add(ObjectNode object) {
+            ObjectKey k = ObjectKey.of(object);
+            boolean sensitive = isSecret(k) || source.sensitive(object);
+            if (sensitive && options.excludeSecrets()) {
+                return null;
             }
-            entries.add(new Manifest.Entry(k, sha, address, true, Optional.of(sk.id())));
-        } else {
-            store.putBlob(sha, plain);
-            entries.add(new Manifest.Entry(k, sha, sha, false, Optional.empty()));
+            if (!seen.add(k)) {
+                throw new SnapshotException(source.describe() + " returned " + k + " twice");
+            }
+            if (sensitive && key.isEmpty()) {
+                throw new SnapshotException("snapshot.encryptionKey: " + k + " is " + (isSecret(k) ? "a Secret" : "sensitive")
+                        + " and no encryption key is configured; refusing to store it in clear. Set"
+                        + " snapshot.encryptionKey ({env: VAR} or {file: path}, 32 bytes in base64) or exclude Secrets"
+                        + " from the snapshot");
+            }
+            pending.add(pool.submit(() -> store(k, object, sensitive)));
+            if (pending.size() >= WINDOW) {
+                drain();
+            }
+            return k;
         }
-        return k;
+
+        boolean seen(ObjectKey k) {
+            return seen.contains(k);
+        }
+
+        List<Manifest.Entry> finish() {
+            drain();
+            return entries;
+        }
+
+        private Manifest.Entry store(ObjectKey k, ObjectNode object, boolean sensitive) {
+            byte[] plain = Canonical.bytes(object);
+            String sha = Canonical.sha256(plain);
+            if (sensitive) {
+                SnapshotKey sk = key.orElseThrow();
+                String address = Sealing.address(sk, k.id(), plain);
+                keepSealed(blobs, address, sk, k.id(), plain);
+                return new Manifest.Entry(k, sha, address, true, Optional.of(sk.id()));
+            }
+            keepPlain(blobs, sha, plain);
+            return new Manifest.Entry(k, sha, sha, false, Optional.empty());
+        }
+
+        private void drain() {
+            try {
+                for (Future<Manifest.Entry> f : pending) {
+                    entries.add(f.get());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SnapshotException("capture interrupted");
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new SnapshotException("capture failed: " + e.getCause(), e.getCause());
+            }
+            pending.clear();
+        }
+
+        /** Waits for the workers (nothing may write into the batch after it is closed). */
+        @Override
+        public void close() {
+            pending.forEach(f -> f.cancel(false));
+            pool.shutdown();
+            try {
+                if (!pool.awaitTermination(5, TimeUnit.MINUTES)) {
+                    throw new SnapshotException("capture: workers did not stop within 5 minutes");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /*
+     * A blob already stored is reused only when it is read back intact; a damaged copy (a flipped bit on
+     * disk) would otherwise become part of every later snapshot. So it is written again, and the new copy
+     * is the one read from then on. Reading back costs a positional read per unchanged object.
+     */
+
+    private static void keepPlain(SnapshotStore.BlobBatch blobs, String sha, byte[] plain) {
+        Optional<byte[]> stored = blobs.stored(sha);
+        if (stored.isEmpty() || !Arrays.equals(stored.get(), plain)) {
+            blobs.put(sha, plain);
+        }
+    }
+
+    private static void keepSealed(SnapshotStore.BlobBatch blobs, String address, SnapshotKey key, String aad,
+            byte[] plain) {
+        Optional<byte[]> stored = blobs.stored(address);
+        if (stored.isEmpty() || !opensTo(key, aad, stored.get(), plain)) {
+            blobs.put(address, Sealing.seal(key, aad, plain));
+        }
+    }
+
+    private static boolean opensTo(SnapshotKey key, String aad, byte[] sealed, byte[] plain) {
+        try {
+            return Arrays.equals(Sealing.open(key, aad, sealed), plain);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
     }
 
     static boolean isSecret(ObjectKey k) {
@@ -332,12 +447,7 @@ public final class Snapshots {
                 m.objects().forEach(e -> referenced.add(e.blob()));
                 m.hooks().forEach(h -> referenced.add(h.blob()));
             }
-            for (String address : store.blobAddresses()) {
-                if (!referenced.contains(address)) {
-                    store.deleteBlob(address);
-                    blobs++;
-                }
-            }
+            blobs = store.retainBlobs(referenced);
         }
         deleted.sort(null);
         return new PruneResult(deleted, blobs, kept.size());

@@ -114,6 +114,38 @@ class SnapshotDiffPruneTest {
     }
 
     @Test
+    void pruneRewritesAPartlyLivePackAndDeletesADeadOne() throws Exception {
+        DirectorySnapshotStore store = new DirectorySnapshotStore(dir);
+        Instant t0 = Instant.parse("2026-10-01T00:00:00Z");
+        capture(store, "shop", t0); // first pack: every object, LOG_LEVEL info
+        ObjectNode data = (ObjectNode) cluster.get("ConfigMap", "prod", "shop-config").get("data");
+        data.put("LOG_LEVEL", "debug");
+        capture(store, "shop", t0.plus(Duration.ofDays(1))); // second pack: the debug ConfigMap only
+        data.put("LOG_LEVEL", "warn");
+        Manifest last = capture(store, "shop", t0.plus(Duration.ofDays(2))); // third pack: the warn ConfigMap
+        List<Path> before = StoredBlobs.files(store); // packs and indexes, oldest first
+        assertThat(before).hasSize(6);
+
+        PruneResult r = Snapshots.prune(store, Optional.of(1), Optional.empty(), t0.plus(Duration.ofDays(3)));
+
+        assertThat(r.deletedBlobs()).as("the info and debug ConfigMaps").isEqualTo(2);
+        List<Path> after = StoredBlobs.files(store);
+        assertThat(after).as("the third pack, untouched, and the first one's live blobs in a new pack").hasSize(4)
+                .startsWith(before.get(4), before.get(5)).doesNotContainAnyElementsOf(before.subList(0, 4));
+        String warn = last.objects().stream().filter(e -> e.key().name().equals("shop-config")).findFirst()
+                .orElseThrow().blob();
+        assertThat(java.nio.file.Files.size(after.get(3))).isEqualTo(last.objects().stream().map(Manifest.Entry::blob)
+                .filter(b -> !b.equals(warn)).mapToLong(b -> store.getBlob(b).orElseThrow().length).sum());
+        DirectorySnapshotStore reopened = new DirectorySnapshotStore(dir);
+        assertThat(reopened.blobAddresses()).containsExactlyInAnyOrderElementsOf(
+                last.objects().stream().map(Manifest.Entry::blob).toList());
+        cluster.wipe();
+        Snapshots.restore(reopened, last.id(), KeyProvider.of(KEY), RestoreOptions.defaults(), cluster);
+        assertThat(cluster.get("ConfigMap", "prod", "shop-config").path("data").path("LOG_LEVEL").asText()).isEqualTo("warn");
+        assertThat(cluster.objects).hasSize(last.objects().size());
+    }
+
+    @Test
     void pruneNeedsAPolicy() {
         DirectorySnapshotStore store = new DirectorySnapshotStore(dir);
         assertThatThrownBy(() -> Snapshots.prune(store, Optional.empty(), Optional.empty(), Instant.now()))

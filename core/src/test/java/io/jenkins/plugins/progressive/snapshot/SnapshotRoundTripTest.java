@@ -11,8 +11,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -183,10 +181,7 @@ class SnapshotRoundTripTest {
     void aFlippedByteInAStoredObjectIsRefusedBeforeAnythingIsApplied() throws Exception {
         Manifest m = capture();
         Manifest.Entry configMap = m.objects().stream().filter(e -> e.key().kind().equals("ConfigMap")).findFirst().orElseThrow();
-        Path blob = store.root().resolve("objects").resolve(configMap.blob().substring(0, 2)).resolve(configMap.blob());
-        byte[] bytes = Files.readAllBytes(blob);
-        bytes[bytes.length / 2] ^= 0x01;
-        Files.write(blob, bytes);
+        StoredBlobs.flip(store, configMap.blob(), StoredBlobs.length(store, configMap.blob()) / 2, 0x01);
         cluster.wipe();
 
         assertThatThrownBy(() -> Snapshots.restore(store, m.id(), KeyProvider.of(KEY), RestoreOptions.defaults(), cluster))
@@ -200,10 +195,7 @@ class SnapshotRoundTripTest {
     void aFlippedByteInAnEncryptedSecretIsRefusedNamingIt() throws Exception {
         Manifest m = capture();
         Manifest.Entry secret = m.objects().stream().filter(Manifest.Entry::encrypted).findFirst().orElseThrow();
-        Path blob = store.root().resolve("objects").resolve(secret.blob().substring(0, 2)).resolve(secret.blob());
-        byte[] bytes = Files.readAllBytes(blob);
-        bytes[bytes.length - 3] ^= 0x40;
-        Files.write(blob, bytes);
+        StoredBlobs.flip(store, secret.blob(), StoredBlobs.length(store, secret.blob()) - 3, 0x40);
         cluster.wipe();
 
         assertThatThrownBy(() -> Snapshots.restore(store, m.id(), KeyProvider.of(KEY), RestoreOptions.defaults(), cluster))
@@ -231,18 +223,22 @@ class SnapshotRoundTripTest {
     @Test
     void aSecondCaptureOfUnchangedObjectsStoresNoNewObjectFile() throws Exception {
         Manifest first = capture();
-        List<Path> filesAfterFirst = objectFiles();
+        List<Path> filesAfterFirst = StoredBlobs.files(store);
+        assertThat(filesAfterFirst).extracting(f -> f.getFileName().toString()).as("one pack and its index")
+                .hasSize(2).anyMatch(n -> n.endsWith(".pack")).anyMatch(n -> n.endsWith(".idx"));
         Manifest second = capture();
 
         assertThat(second.id()).isNotEqualTo(first.id());
-        assertThat(objectFiles()).isEqualTo(filesAfterFirst);
+        assertThat(StoredBlobs.files(store)).isEqualTo(filesAfterFirst);
         assertThat(second.objects()).extracting(Manifest.Entry::blob)
                 .containsExactlyElementsOf(first.objects().stream().map(Manifest.Entry::blob).toList());
         assertThat(store.manifestIds()).containsExactly(first.id(), second.id());
 
+        int blobs = store.blobAddresses().size();
         ((ObjectNode) cluster.get("ConfigMap", "prod", "shop-config").get("data")).put("LOG_LEVEL", "debug");
         capture();
-        assertThat(objectFiles()).hasSize(filesAfterFirst.size() + 1);
+        assertThat(StoredBlobs.files(store)).as("a second pack and its index").hasSize(filesAfterFirst.size() + 2);
+        assertThat(store.blobAddresses()).as("holding the changed ConfigMap only").hasSize(blobs + 1);
     }
 
     @Test
@@ -255,11 +251,5 @@ class SnapshotRoundTripTest {
         assertThat(m.source()).isEqualTo("memory://test-cluster");
         assertThat(m.name()).isEqualTo("shop");
         assertThat(m.render()).contains("Secret prod/shop-db").contains("encrypted (key " + KEY.id() + ")");
-    }
-
-    private List<Path> objectFiles() throws Exception {
-        try (Stream<Path> s = Files.walk(store.root().resolve("objects"))) {
-            return s.filter(Files::isRegularFile).sorted().collect(Collectors.toList());
-        }
     }
 }

@@ -19,7 +19,6 @@ import io.jenkins.plugins.progressive.kubernetes.apiserver.KubernetesApiServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Base64;
 import java.util.List;
 import java.util.stream.Stream;
@@ -155,9 +154,15 @@ class SnapshotStepsPipelineTest {
         try (Stream<Path> manifests = Files.list(snapshots.resolve("manifests"))) {
             id = manifests.map(f -> f.getFileName().toString().replace(".json", "")).findFirst().orElseThrow();
         }
-        try (Stream<Path> blobs = Files.walk(snapshots.resolve("objects"))) {
-            for (Path blob : blobs.filter(Files::isRegularFile).toList()) {
-                Files.write(blob, "x".getBytes(StandardCharsets.US_ASCII), StandardOpenOption.APPEND);
+        // every stored blob damaged: packs (not their indexes) and loose blobs
+        try (Stream<Path> blobs = Files.walk(snapshots)) {
+            for (Path blob : blobs.filter(Files::isRegularFile).filter(f -> !f.startsWith(snapshots.resolve("manifests"))
+                    && !f.getFileName().toString().endsWith(".idx")).toList()) {
+                byte[] bytes = Files.readAllBytes(blob);
+                for (int i = 0; i < bytes.length; i++) {
+                    bytes[i] ^= 0x20;
+                }
+                Files.write(blob, bytes);
             }
         }
         WorkflowJob restore = r.createProject(WorkflowJob.class, "restore");

@@ -16,6 +16,7 @@ import io.jenkins.plugins.progressive.snapshot.DirectorySnapshotStore;
 import io.jenkins.plugins.progressive.snapshot.Manifest;
 import io.jenkins.plugins.progressive.snapshot.SnapshotKey;
 import io.jenkins.plugins.progressive.snapshot.Snapshots;
+import io.jenkins.plugins.progressive.snapshot.StoredBlobs;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -190,13 +191,7 @@ class SnapshotStepsTest {
         Manifest manifest = Snapshots.show(files, id);
         String blob = manifest.objects().stream().filter(e -> e.key().kind().equals("ConfigMap")).findFirst()
                 .orElseThrow().blob();
-        Path blobFile;
-        try (Stream<Path> all = Files.walk(dir.resolve("snapshots"))) {
-            blobFile = all.filter(p -> p.getFileName().toString().equals(blob)).findFirst().orElseThrow();
-        }
-        byte[] bytes = Files.readAllBytes(blobFile);
-        bytes[bytes.length / 2] ^= 1;
-        Files.write(blobFile, bytes);
+        StoredBlobs.flip(files, blob, StoredBlobs.length(files, blob) / 2, 1);
         client.configMaps().inNamespace("prod").withName("shop-config").edit(c -> {
             c.getData().put("feature", "on");
             return c;

@@ -26,7 +26,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * A snapshot store in an S3 bucket (AWS, MinIO, S3Proxy, Ceph…): {@code <prefix>/objects/<sha[0:2]>/<sha>}
- * and {@code <prefix>/manifests/<id>.json}, the same layout as the directory store. A PUT in S3 is atomic,
+ * and {@code <prefix>/manifests/<id>.json}: the directory store's layout before packs. A PUT in S3 is atomic,
  * so readers never see half an object. Credentials come from {@code AWS_ACCESS_KEY_ID} /
  * {@code AWS_SECRET_ACCESS_KEY} (or the {@code aws.accessKeyId} / {@code aws.secretAccessKey} system
  * properties); the instance metadata service is never asked.
@@ -64,10 +64,41 @@ public final class S3SnapshotStore implements SnapshotStore, AutoCloseable {
         if (hasBlob(address)) {
             return false;
         }
+        write(address, bytes);
+        return true;
+    }
+
+    private void write(String address, byte[] bytes) {
         String key = blob(address);
         call("write " + key, () -> s3.putObject(b -> b.bucket(location.bucket()).key(key).contentType("application/octet-stream"),
                 RequestBody.fromBytes(bytes)));
-        return true;
+    }
+
+    /**
+     * A capture checks a stored blob with one GET and writes a missing or damaged one with one PUT (which
+     * replaces it); a PUT is durable when it returns, so there is nothing to commit.
+     */
+    @Override
+    public BlobBatch blobBatch() {
+        return new BlobBatch() {
+            @Override
+            public Optional<byte[]> stored(String address) {
+                return getBlob(address);
+            }
+
+            @Override
+            public void put(String address, byte[] bytes) {
+                write(address, bytes);
+            }
+
+            @Override
+            public void commit() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
     }
 
     @Override

@@ -180,6 +180,15 @@ class S3SnapshotStoreTest {
         assertThatThrownBy(() -> Snapshots.restore(store, m.id(), KeyProvider.none(), RestoreOptions.defaults(), cluster))
                 .isInstanceOf(SnapshotIntegrityException.class).hasMessageContaining("ConfigMap prod/shop");
         assertThat(cluster.created).isEmpty();
+
+        cluster.add("""
+                {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"shop","namespace":"prod"},"data":{"a":"b"}}""");
+        Manifest again = Snapshots.capture(cluster, spec, store, KeyProvider.none(), CaptureOptions.forRollout("shop"));
+        cluster.objects.clear();
+        cluster.created.clear();
+        Snapshots.restore(store, again.id(), KeyProvider.none(), RestoreOptions.defaults(), cluster);
+        assertThat(cluster.created).as("the damaged blob is not reused: the next capture stores it again")
+                .containsExactly("Namespace prod", "ConfigMap prod/shop");
     }
 
     @Test

@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jenkins.plugins.progressive.cli.Progressive;
 import io.jenkins.plugins.progressive.kubernetes.apiserver.KubernetesApiServer;
+import io.jenkins.plugins.progressive.snapshot.DirectorySnapshotStore;
+import io.jenkins.plugins.progressive.snapshot.StoredBlobs;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -194,13 +196,13 @@ class SnapshotCommandTest {
     @Test
     void aDamagedSnapshotIsRefusedWithExit2NamingTheObjectAndNothingChanges() throws Exception {
         String id = create();
-        try (Stream<Path> blobs = Files.walk(storeDir.resolve("objects"))) {
-            for (Path blob : blobs.filter(Files::isRegularFile).toList()) {
-                String text = Files.readString(blob, StandardCharsets.ISO_8859_1);
-                if (text.contains("\"shop-config\"")) {
-                    Files.writeString(blob, text.replace("blue", "blux"), StandardCharsets.ISO_8859_1);
-                }
-            }
+        DirectorySnapshotStore store = new DirectorySnapshotStore(storeDir);
+        List<String> shopConfig = store.blobAddresses().stream().filter(blob -> new String(store.getBlob(blob)
+                .orElseThrow(), StandardCharsets.ISO_8859_1).contains("\"shop-config\"")).toList();
+        assertThat(shopConfig).isNotEmpty();
+        for (String blob : shopConfig) {
+            StoredBlobs.rewrite(store, blob, bytes -> new String(bytes, StandardCharsets.ISO_8859_1).replace("blue", "blux")
+                    .getBytes(StandardCharsets.ISO_8859_1));
         }
         client.namespaces().withName("prod").delete();
         long before = api.resourceVersion();

@@ -19,6 +19,7 @@ import io.jenkins.plugins.progressive.snapshot.SnapshotException;
 import io.jenkins.plugins.progressive.snapshot.SnapshotIntegrityException;
 import io.jenkins.plugins.progressive.snapshot.SnapshotKey;
 import io.jenkins.plugins.progressive.snapshot.Snapshots;
+import io.jenkins.plugins.progressive.snapshot.StoredBlobs;
 import io.jenkins.plugins.progressive.spec.SnapshotSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -139,10 +140,7 @@ class ClusterObjectsTest {
         Manifest m = capture();
         String blob = m.objects().stream().filter(e -> e.key().toString().equals("ConfigMap shop/cart-config"))
                 .findFirst().orElseThrow().blob();
-        Path file = store.root().resolve("objects").resolve(blob.substring(0, 2)).resolve(blob);
-        byte[] bytes = Files.readAllBytes(file);
-        bytes[bytes.length / 2] ^= 0x01;
-        Files.write(file, bytes);
+        StoredBlobs.flip(store, blob, StoredBlobs.length(store, blob) / 2, 0x01);
         client.namespaces().withName("shop").delete();
         long versionBefore = api.resourceVersion();
 
@@ -162,7 +160,10 @@ class ClusterObjectsTest {
         try (Stream<Path> walk = Files.walk(store.root())) {
             files = walk.filter(Files::isRegularFile).toList();
         }
-        assertThat(files).hasSizeGreaterThan(10);
+        // what is grepped holds every stored byte: the manifest, and the pack with every blob
+        assertThat(files).extracting(f -> f.getFileName().toString()).anyMatch(n -> n.endsWith(".json"));
+        assertThat(files.stream().filter(f -> f.toString().endsWith(".pack")).mapToLong(f -> f.toFile().length()).sum())
+                .isEqualTo(m.objects().stream().mapToLong(e -> store.getBlob(e.blob()).orElseThrow().length).sum());
         for (Path f : files) {
             String content = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
             assertThat(content).as(f.toString()).doesNotContain(ShopNamespace.SECRET_VALUE)
@@ -192,10 +193,11 @@ class ClusterObjectsTest {
         return client.configMaps().inNamespace("shop").withName("shop-config").get();
     }
 
+    /** Packs, their indexes and loose blobs. */
     private List<Path> objectFiles() throws Exception {
-        try (Stream<Path> walk = Files.walk(store.root().resolve("objects"))) {
-            return walk.filter(Files::isRegularFile).sorted().toList();
-        }
+        List<Path> files = StoredBlobs.files(store);
+        assertThat(files).isNotEmpty();
+        return files;
     }
 
     @Test
