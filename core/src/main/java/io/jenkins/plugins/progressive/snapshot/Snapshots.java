@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -49,9 +51,40 @@ public final class Snapshots {
             CaptureOptions options) {
         Selection selection = Selection.of(spec);
         Optional<SnapshotKey> key = keys.key();
-        Map<String, byte[]> hookFiles = Hooks.runPre(spec.preHooks(), options.hookTimeout(), options.podExec());
-
+        if (spec.excludeSecrets() && !options.excludeSecrets()) {
+            options = options.withExcludeSecrets(true);
+        }
+        Supplier<Set<String>> secrets = () -> secretValues(source, selection);
+        Map<String, byte[]> hookFiles = new LinkedHashMap<>();
+        Hooks.runCapture(PodExec.Phase.PRE, spec.preHooks(), options.hookTimeout(), options.podExec(), secrets,
+                hookFiles);
         List<Manifest.Entry> entries = new ArrayList<>();
+        try {
+            readObjects(source, selection, store, key, options, entries);
+        } catch (RuntimeException e) {
+            try {
+                Hooks.runCapture(PodExec.Phase.POST, spec.postHooks(), options.hookTimeout(), options.podExec(),
+                        secrets, new LinkedHashMap<>());
+            } catch (RuntimeException post) {
+                e.addSuppressed(post);
+            }
+            throw e;
+        }
+        Hooks.runCapture(PodExec.Phase.POST, spec.postHooks(), options.hookTimeout(), options.podExec(), secrets,
+                hookFiles);
+        List<Manifest.HookFile> files = storeHookFiles(hookFiles, store, key);
+        Instant now = options.clock().instant();
+        byte[] random = new byte[3];
+        RANDOM.nextBytes(random);
+        String id = ID_TIME.format(now) + "-" + HexFormat.of().formatHex(random);
+        Manifest manifest = Manifest.sealed(id, options.name(), now, options.createdBy(), source.describe(),
+                toolVersion(), selection, options.excludeSecrets(), entries, files);
+        store.putManifest(id, manifest.toBytes());
+        return manifest;
+    }
+
+    private static void readObjects(ObjectSource source, Selection selection, SnapshotStore store,
+            Optional<SnapshotKey> key, CaptureOptions options, List<Manifest.Entry> entries) {
         Set<ObjectKey> seen = new HashSet<>();
         Set<String> customKinds = new TreeSet<>();
         try (Stream<ObjectNode> objects = source.objects(selection)) {
@@ -79,6 +112,10 @@ public final class Snapshots {
                 }
             }
         }
+    }
+
+    private static List<Manifest.HookFile> storeHookFiles(Map<String, byte[]> hookFiles, SnapshotStore store,
+            Optional<SnapshotKey> key) {
         List<Manifest.HookFile> files = new ArrayList<>();
         for (Map.Entry<String, byte[]> f : hookFiles.entrySet()) {
             String sha = Canonical.sha256(f.getValue());
@@ -95,14 +132,41 @@ public final class Snapshots {
                 files.add(new Manifest.HookFile(f.getKey(), sha, sha, false, Optional.empty()));
             }
         }
-        Instant now = options.clock().instant();
-        byte[] random = new byte[3];
-        RANDOM.nextBytes(random);
-        String id = ID_TIME.format(now) + "-" + HexFormat.of().formatHex(random);
-        Manifest manifest = Manifest.sealed(id, options.name(), now, options.createdBy(), source.describe(),
-                toolVersion(), selection, options.excludeSecrets(), entries, files);
-        store.putManifest(id, manifest.toBytes());
-        return manifest;
+        return files;
+    }
+
+    /**
+     * The values of the selected Secrets (and sensitive objects' {@code data}) as stored and decoded: what a
+     * failing hook's message must not show. Read only when a hook fails; unreadable means none known.
+     */
+    private static Set<String> secretValues(ObjectSource source, Selection selection) {
+        Set<String> values = new HashSet<>();
+        try (Stream<ObjectNode> objects = source.objects(selection)) {
+            objects.filter(o -> isSecret(ObjectKey.of(o)) || source.sensitive(o)).forEach(o -> addSecretValues(o, values));
+        } catch (RuntimeException e) {
+            // the hook's failure is what matters; without the Secrets only the cap protects the message
+        }
+        return values;
+    }
+
+    static void addSecretValues(JsonNode object, Set<String> into) {
+        for (String field : List.of("data", "stringData")) {
+            for (Iterator<JsonNode> it = object.path(field).elements(); it.hasNext(); ) {
+                JsonNode v = it.next();
+                if (!v.isTextual()) {
+                    continue;
+                }
+                into.add(v.asText());
+                if (field.equals("data")) {
+                    try {
+                        into.add(new String(java.util.Base64.getDecoder().decode(v.asText()),
+                                java.nio.charset.StandardCharsets.UTF_8).strip());
+                    } catch (IllegalArgumentException notBase64) {
+                        // kept as stored
+                    }
+                }
+            }
+        }
     }
 
     private static final Selection CRDS = new Selection(List.of(),
@@ -145,6 +209,42 @@ public final class Snapshots {
     static String toolVersion() {
         String v = Snapshots.class.getPackage().getImplementationVersion();
         return "progressive " + (v == null ? "dev" : v);
+    }
+
+    /**
+     * Capturing unchanged state again gives the same id (what a rollout's snapshot promises): when the
+     * last snapshot of the same name holds exactly the same objects from the same source and selection,
+     * and neither has hook files, the new manifest is dropped for it.
+     *
+     * @return the id to use: the earlier snapshot's, or {@code created}'s
+     */
+    public static String reuseIfUnchanged(SnapshotStore store, Manifest created) {
+        if (!created.hooks().isEmpty()) {
+            return created.id();
+        }
+        List<String> ids = new ArrayList<>(store.manifestIds());
+        for (int i = ids.size() - 1; i >= 0; i--) {
+            String id = ids.get(i);
+            if (id.equals(created.id())) {
+                continue;
+            }
+            Manifest m;
+            try {
+                m = show(store, id);
+            } catch (SnapshotException | IllegalArgumentException e) {
+                continue;
+            }
+            if (!m.name().equals(created.name())) {
+                continue;
+            }
+            if (m.hooks().isEmpty() && m.objects().equals(created.objects()) && m.source().equals(created.source())
+                    && m.selection().equals(created.selection())) {
+                store.deleteManifest(created.id());
+                return m.id();
+            }
+            return created.id();
+        }
+        return created.id();
     }
 
     // ---- reading ----------------------------------------------------------------------------------
@@ -277,7 +377,11 @@ public final class Snapshots {
             }
             done++;
         }
-        Hooks.runRestore(options.hooks(), contents.hookFiles(), options.hookTimeout(), options.podExec());
+        Hooks.runRestore(options.hooks(), contents.hookFiles(), options.hookTimeout(), options.podExec(), () -> {
+            Set<String> values = new HashSet<>();
+            contents.items().forEach(i -> i.object().filter(o -> i.entry().encrypted()).ifPresent(o -> addSecretValues(o, values)));
+            return values;
+        });
         return plan;
     }
 
