@@ -83,6 +83,11 @@ public final class HostObjects implements ObjectSource, ObjectSink {
         this.instancesDir = instancesDir;
     }
 
+    /** Where the CLI keeps a local target's instances: {@code <stateDir>/instances/<name>}. */
+    public static Path instancesDir(Path stateDir, String name) {
+        return stateDir.resolve("instances").resolve(name.replaceAll("[^A-Za-z0-9._-]", "_"));
+    }
+
     /**
      * What a hosts target's snapshot cannot honour, as problems naming the field: it always holds the
      * router configuration and the instances, so the Kubernetes selection fields do not apply.

@@ -6,10 +6,13 @@ import io.jenkins.plugins.progressive.snapshot.KeyProvider;
 import io.jenkins.plugins.progressive.snapshot.Manifest;
 import io.jenkins.plugins.progressive.snapshot.RestoreOptions;
 import io.jenkins.plugins.progressive.snapshot.SnapshotContents;
+import io.jenkins.plugins.progressive.snapshot.SnapshotException;
 import io.jenkins.plugins.progressive.snapshot.SnapshotStore;
 import io.jenkins.plugins.progressive.snapshot.SnapshotStores;
 import io.jenkins.plugins.progressive.snapshot.Snapshots;
+import io.jenkins.plugins.progressive.spec.InvalidSpecException;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
+import io.jenkins.plugins.progressive.spec.SnapshotSpec;
 import java.nio.file.Path;
 
 /**
@@ -39,8 +42,14 @@ public final class HostRolloutSnapshots implements RolloutSnapshots {
 
     @Override
     public String capture(RolloutSpec rollout) {
-        SnapshotStore store = SnapshotStores.open(rollout.snapshot().store(), baseDir);
-        Manifest m = Snapshots.capture(objects, rollout.snapshot(), store, keys,
+        SnapshotSpec snapshot = rollout.snapshot();
+        try {
+            HostObjects.validate(rollout.target(), rollout.traffic(), snapshot);
+        } catch (InvalidSpecException e) {
+            throw new SnapshotException(e.getMessage());
+        }
+        SnapshotStore store = SnapshotStores.open(snapshot.store(), baseDir);
+        Manifest m = Snapshots.capture(objects, snapshot, store, keys,
                 CaptureOptions.forRollout(rollout.name())
                         .withCreatedBy("progressive rollout " + rollout.name() + " " + rollout.version()));
         return Snapshots.reuseIfUnchanged(store, m);
