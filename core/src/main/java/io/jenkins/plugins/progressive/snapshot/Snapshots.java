@@ -189,7 +189,8 @@ public final class Snapshots {
             SnapshotKey sk = key.orElseThrow(() -> new SnapshotException("snapshot.encryptionKey: " + k
                     + " is " + (isSecret(k) ? "a Secret" : "sensitive") + " and no encryption key is configured;"
                     + " refusing to store it in clear. Set snapshot.encryptionKey ({env: VAR} or {file: path},"
-                    + " 32 bytes in base64) or exclude Secrets from the snapshot"));
+                    + " 32 bytes in base64), or leave Secrets out: snapshot.excludeSecrets: true in the spec,"
+                    + " --exclude-secrets on the command line"));
             String address = Sealing.address(sk, k.id(), plain);
             if (!store.hasBlob(address)) {
                 store.putBlob(address, Sealing.seal(sk, k.id(), plain));
