@@ -70,20 +70,7 @@ class KubernetesRolloutSnapshotsTest {
     }
 
     private RolloutSpec spec() throws Exception {
-        return SpecReader.parse("""
-                name: shop
-                version: "1.1"
-                target:
-                  kubernetes: {namespace: prod, deployment: shop, container: shop, image: registry/shop}
-                traffic:
-                  nginxIngress: {ingress: shop}
-                strategy:
-                  canary: {steps: [{setWeight: 10}]}
-                snapshot:
-                  enabled: true
-                  store: "file:%s"
-                  encryptionKey: {env: PROGRESSIVE_SNAPSHOT_KEY}
-                """.formatted(dir.resolve("snapshots")), SpecReader.Format.YAML, Map.of());
+        return spec("encryptionKey: {env: PROGRESSIVE_SNAPSHOT_KEY}");
     }
 
     @Test
