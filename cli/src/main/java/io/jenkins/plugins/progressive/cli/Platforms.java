@@ -4,13 +4,17 @@ import io.jenkins.plugins.progressive.hosts.endpoints.FixedEndpoints;
 import io.jenkins.plugins.progressive.hosts.haproxy.HaproxyRouter;
 import io.jenkins.plugins.progressive.hosts.local.LocalProcesses;
 import io.jenkins.plugins.progressive.hosts.nginx.NginxRouter;
+import io.jenkins.plugins.progressive.hosts.snapshot.HostObjects;
+import io.jenkins.plugins.progressive.hosts.snapshot.HostRolloutSnapshots;
 import io.jenkins.plugins.progressive.metrics.Credentials;
 import io.jenkins.plugins.progressive.metrics.MetricProviders;
 import io.jenkins.plugins.progressive.rollout.Platform;
 import io.jenkins.plugins.progressive.rollout.Role;
+import io.jenkins.plugins.progressive.rollout.RolloutSnapshots;
 import io.jenkins.plugins.progressive.rollout.Routes;
 import io.jenkins.plugins.progressive.rollout.TrafficRouter;
 import io.jenkins.plugins.progressive.rollout.Workload;
+import io.jenkins.plugins.progressive.snapshot.KeyProvider;
 import io.jenkins.plugins.progressive.spec.AnalysisTemplate;
 import io.jenkins.plugins.progressive.spec.InvalidSpecException;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
@@ -50,10 +54,7 @@ final class Platforms implements Platform.Binder {
                     + " use target.local or target.endpoints");
         }
         if (spec.snapshot().enabled()) {
-            // No RolloutSnapshots exists for local or endpoints targets yet; the engine would fail at its
-            // first action, after the rollout had started.
-            throw new InvalidSpecException("snapshot.enabled", "pre-rollout snapshots are not available for target."
-                    + targetKind(spec.target()) + " in the CLI yet; set snapshot.enabled: false (or leave snapshot out)");
+            HostObjects.validate(spec.target(), spec.traffic(), spec.snapshot());
         }
         if (spec.target() instanceof Target.Endpoints endpoints) {
             FixedEndpoints fixed;
@@ -116,7 +117,10 @@ final class Platforms implements Platform.Binder {
         } else {
             router = new ReplicaRouter();
         }
-        Platform platform = new Platform(workload, router, metrics, null);
+        RolloutSnapshots snapshots = new HostRolloutSnapshots(spec, new HostObjects(spec.name(), spec.target(),
+                spec.traffic(), spec.target() instanceof Target.Local ? Optional.of(instancesDir(spec)) : Optional.empty()),
+                KeyProvider.from(spec.snapshot().encryptionKey()), Path.of(""));
+        Platform platform = new Platform(workload, router, metrics, snapshots);
         bound.put(spec.lockKey(), platform);
         return platform;
     }
@@ -127,7 +131,7 @@ final class Platforms implements Platform.Binder {
     }
 
     Path instancesDir(RolloutSpec spec) {
-        return stateDir.resolve("instances").resolve(spec.name().replaceAll("[^A-Za-z0-9._-]", "_"));
+        return HostObjects.instancesDir(stateDir, spec.name());
     }
 
     /**

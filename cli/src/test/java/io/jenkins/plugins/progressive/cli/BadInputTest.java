@@ -105,9 +105,10 @@ class BadInputTest {
     }
 
     @Test
-    void aSnapshotTheCliCannotTakeIsRefusedBeforeTheRolloutStarts() {
-        CliRun run = rejected(run("--set", "snapshot.enabled=true"));
-        assertThat(run.err()).contains("snapshot.enabled");
+    void aSnapshotSelectionALocalTargetCannotHonourIsRefusedBeforeTheRolloutStarts() {
+        CliRun run = rejected(run("--set", "snapshot.enabled=true", "--set", "snapshot.include.labelSelector=app=shop"));
+        assertThat(run.err()).contains("snapshot.include.labelSelector")
+                .contains("a target.local snapshot always holds its router configuration and instances");
     }
 
     @Test

@@ -13,43 +13,55 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /** Runs data hooks: local commands here, {@code exec} hooks through the {@link PodExec} port. */
 final class Hooks {
 
-    static final int STDERR_TAIL = 2000;
+    /**
+     * How much of a failing hook's standard error goes into the message: enough for the error, not for
+     * the rows a database tool echoes with it.
+     */
+    static final int STDERR_TAIL = 300;
+    static final int STDERR_LINES = 5;
+    static final String REDACTED = "[redacted]";
 
     private Hooks() {
     }
 
     /**
-     * Runs the pre hooks, each in its own empty {@code {{out}}} folder, and returns the files they wrote
-     * by relative path. Two hooks writing the same path is an error: restore hooks see one folder.
+     * Runs capture hooks ({@code pre} or {@code post}), each in its own empty {@code {{out}}} folder, adding
+     * the files they wrote by relative path to {@code files}. Two hooks writing the same path is an error:
+     * restore hooks see one folder.
+     *
+     * @param secrets values to blank out of a failing hook's message, asked for only when one fails
      */
-    static Map<String, byte[]> runPre(List<Hook> hooks, Duration timeout, Optional<PodExec> exec) {
-        Map<String, byte[]> files = new LinkedHashMap<>();
+    static void runCapture(PodExec.Phase phase, List<Hook> hooks, Duration timeout, Optional<PodExec> exec,
+            Supplier<Set<String>> secrets, Map<String, byte[]> files) {
+        String stage = phase.name().toLowerCase(java.util.Locale.ROOT);
         for (int i = 0; i < hooks.size(); i++) {
-            String where = "snapshot.hooks.pre[" + i + "]";
+            String where = "snapshot.hooks." + stage + "[" + i + "]";
             Path out = tempDir("progressive-hook-out-");
             try {
-                run(where, hooks.get(i), PodExec.Phase.PRE, out, timeout, exec);
+                run(where, hooks.get(i), phase, out, timeout, exec, secrets);
                 for (Map.Entry<String, byte[]> f : readTree(out).entrySet()) {
                     if (files.putIfAbsent(f.getKey(), f.getValue()) != null) {
                         throw new SnapshotException(where + ": wrote " + f.getKey()
-                                + ", which an earlier pre hook wrote too; give each hook's files distinct names");
+                                + ", which an earlier hook wrote too; give each hook's files distinct names");
                     }
                 }
             } finally {
                 deleteTree(out);
             }
         }
-        return files;
     }
 
     /** Runs the restore hooks with {@code {{in}}} = a folder holding the pre hooks' files. */
-    static void runRestore(List<Hook> hooks, Map<String, byte[]> files, Duration timeout, Optional<PodExec> exec) {
+    static void runRestore(List<Hook> hooks, Map<String, byte[]> files, Duration timeout, Optional<PodExec> exec,
+            Supplier<Set<String>> secrets) {
         if (hooks.isEmpty()) {
             return;
         }
@@ -61,7 +73,8 @@ final class Hooks {
                 Files.write(p, f.getValue());
             }
             for (int i = 0; i < hooks.size(); i++) {
-                run("snapshot.hooks.restore[" + i + "]", hooks.get(i), PodExec.Phase.RESTORE, in, timeout, exec);
+                run("snapshot.hooks.restore[" + i + "]", hooks.get(i), PodExec.Phase.RESTORE, in, timeout, exec,
+                        secrets);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the restore hooks' folder: " + e.getMessage(), e);
@@ -71,7 +84,7 @@ final class Hooks {
     }
 
     private static void run(String where, Hook hook, PodExec.Phase phase, Path dir, Duration timeout,
-            Optional<PodExec> exec) {
+            Optional<PodExec> exec, Supplier<Set<String>> secrets) {
         if (hook instanceof Hook.Exec e) {
             PodExec pods = exec.orElseThrow(() -> new SnapshotException(where + ": exec hooks (in pod " + e.pod()
                     + ") need a platform that can run commands in pods; this target has none"));
@@ -79,11 +92,11 @@ final class Hooks {
                 PodExec.Result r = pods.exec(e, phase, dir, timeout);
                 if (r.exitCode() != 0) {
                     throw new SnapshotException(where + ": " + name(e.command()) + " in pod " + e.pod() + " exited with "
-                            + r.exitCode() + tail(r.stderr()));
+                            + r.exitCode() + tail(r.stderr(), secrets));
                 }
             } catch (IOException ex) {
                 throw new SnapshotException(where + ": cannot run " + name(e.command()) + " in pod " + e.pod() + ": "
-                        + ex.getMessage(), ex);
+                        + redact(ex.getMessage(), secrets.get()));
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
                 throw new SnapshotException(where + ": interrupted");
@@ -119,11 +132,11 @@ final class Hooks {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
                 throw new SnapshotException(where + ": " + name(argv) + " did not finish within " + timeout
-                        + tail(readQuietly(stderr)));
+                        + tail(readQuietly(stderr), secrets));
             }
             if (p.exitValue() != 0) {
                 throw new SnapshotException(where + ": " + name(argv) + " exited with " + p.exitValue()
-                        + tail(readQuietly(stderr)));
+                        + tail(readQuietly(stderr), secrets));
             }
         } finally {
             deleteTree(logs);
@@ -134,13 +147,41 @@ final class Hooks {
         return argv.isEmpty() ? "(empty)" : "'" + argv.get(0) + "'";
     }
 
-    private static String tail(String stderr) {
+    /** The last few lines of a hook's standard error, at most {@link #STDERR_TAIL} characters, secrets blanked. */
+    static String tail(String stderr, Supplier<Set<String>> secrets) {
         String s = stderr.strip();
         if (s.isEmpty()) {
             return "";
         }
-        return ": " + (s.length() > STDERR_TAIL ? "…" + s.substring(s.length() - STDERR_TAIL) : s);
+        List<String> lines = s.lines().toList();
+        boolean cut = lines.size() > STDERR_LINES;
+        s = String.join("\n", lines.subList(Math.max(0, lines.size() - STDERR_LINES), lines.size()));
+        s = redact(s, secrets.get());
+        if (s.length() > STDERR_TAIL) {
+            s = s.substring(s.length() - STDERR_TAIL);
+            cut = true;
+        }
+        return ": " + (cut ? "…" : "") + s;
     }
+
+    /** Blanks every known secret value (longest first, so a value containing another goes whole). */
+    static String redact(String text, Set<String> secrets) {
+        if (text == null) {
+            return "";
+        }
+        List<String> values = new ArrayList<>(secrets);
+        values.sort(Comparator.comparingInt(String::length).reversed());
+        String out = text;
+        for (String v : values) {
+            if (v.length() >= MIN_SECRET) {
+                out = out.replace(v, REDACTED);
+            }
+        }
+        return out;
+    }
+
+    /** Shorter values are not blanked: they would blank ordinary words, and say little on their own. */
+    static final int MIN_SECRET = 4;
 
     private static String readQuietly(Path f) {
         try {

@@ -69,7 +69,8 @@ public record Selection(List<String> namespaces, List<String> kinds, Optional<St
                 .orElse(true);
     }
 
-    static boolean kindMatches(String pattern, String group, String kind) {
+    /** Whether a kind as the spec names it ({@code deployments}, {@code deployments.apps}) is this group and kind. */
+    public static boolean kindMatches(String pattern, String group, String kind) {
         String p = pattern.toLowerCase(Locale.ROOT).strip();
         String g = group.toLowerCase(Locale.ROOT);
         int dot = p.indexOf('.');

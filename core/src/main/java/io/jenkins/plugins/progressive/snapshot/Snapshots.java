@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -27,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -56,52 +58,33 @@ public final class Snapshots {
             CaptureOptions options) {
         Selection selection = Selection.of(spec);
         Optional<SnapshotKey> key = keys.key();
-        Map<String, byte[]> hookFiles = Hooks.runPre(spec.preHooks(), options.hookTimeout(), options.podExec());
-
+        if (spec.excludeSecrets() && !options.excludeSecrets()) {
+            options = options.withExcludeSecrets(true);
+        }
+        Supplier<Set<String>> secrets = () -> secretValues(source, selection);
+        Map<String, byte[]> hookFiles = new LinkedHashMap<>();
+        Hooks.runCapture(PodExec.Phase.PRE, spec.preHooks(), options.hookTimeout(), options.podExec(), secrets,
+                hookFiles);
         List<Manifest.Entry> entries;
-        List<Manifest.HookFile> files = new ArrayList<>();
+        List<Manifest.HookFile> files;
         try (SnapshotStore.BlobBatch blobs = store.blobBatch();
                 ObjectStorer storer = new ObjectStorer(source, blobs, key, options)) {
-            Set<String> customKinds = new TreeSet<>();
-            try (Stream<ObjectNode> objects = source.objects(selection)) {
-                for (Iterator<ObjectNode> it = objects.iterator(); it.hasNext(); ) {
-                    ObjectNode object = it.next();
-                    if (selection.matches(object)) {
-                        ObjectKey k = storer.add(object);
-                        if (k != null && RestoreOrder.rank(k) == RestoreOrder.CUSTOM) {
-                            customKinds.add(k.kind() + "." + k.group());
-                        }
-                    }
+            try {
+                readObjects(source, selection, storer);
+                entries = storer.finish();
+            } catch (RuntimeException e) {
+                // post hooks undo what pre hooks did (a frozen database), whether or not the objects were read
+                try {
+                    Hooks.runCapture(PodExec.Phase.POST, spec.postHooks(), options.hookTimeout(), options.podExec(),
+                            secrets, new LinkedHashMap<>());
+                } catch (RuntimeException post) {
+                    e.addSuppressed(post);
                 }
+                throw e;
             }
-            // Like Velero: the definitions of captured custom resources come along, or a restore into an
-            // empty cluster could not create them.
-            if (!customKinds.isEmpty()) {
-                try (Stream<ObjectNode> crds = source.objects(CRDS)) {
-                    for (Iterator<ObjectNode> it = crds.iterator(); it.hasNext(); ) {
-                        ObjectNode crd = it.next();
-                        JsonNode crdSpec = crd.path("spec");
-                        if (CRDS.matches(crd) && customKinds.contains(crdSpec.path("names").path("kind").asText() + "."
-                                + crdSpec.path("group").asText()) && !storer.seen(ObjectKey.of(crd))) {
-                            storer.add(crd);
-                        }
-                    }
-                }
-            }
-            entries = storer.finish();
-            for (Map.Entry<String, byte[]> f : hookFiles.entrySet()) {
-                String sha = Canonical.sha256(f.getValue());
-                // Database dumps are as sensitive as Secrets: sealed whenever a key is configured.
-                if (key.isPresent()) {
-                    String aad = SnapshotContents.hookAad(f.getKey());
-                    String address = Sealing.address(key.get(), aad, f.getValue());
-                    keepSealed(blobs, address, key.get(), aad, f.getValue());
-                    files.add(new Manifest.HookFile(f.getKey(), sha, address, true, Optional.of(key.get().id())));
-                } else {
-                    keepPlain(blobs, sha, f.getValue());
-                    files.add(new Manifest.HookFile(f.getKey(), sha, sha, false, Optional.empty()));
-                }
-            }
+            Hooks.runCapture(PodExec.Phase.POST, spec.postHooks(), options.hookTimeout(), options.podExec(), secrets,
+                    hookFiles);
+            files = storeHookFiles(hookFiles, blobs, key);
             blobs.commit();
         }
         Instant now = options.clock().instant();
@@ -112,6 +95,88 @@ public final class Snapshots {
                 toolVersion(), selection, options.excludeSecrets(), entries, files);
         store.putManifest(id, manifest.toBytes());
         return manifest;
+    }
+
+    private static void readObjects(ObjectSource source, Selection selection, ObjectStorer storer) {
+        Set<String> customKinds = new TreeSet<>();
+        try (Stream<ObjectNode> objects = source.objects(selection)) {
+            for (Iterator<ObjectNode> it = objects.iterator(); it.hasNext(); ) {
+                ObjectNode object = it.next();
+                if (selection.matches(object)) {
+                    ObjectKey k = storer.add(object);
+                    if (k != null && RestoreOrder.rank(k) == RestoreOrder.CUSTOM) {
+                        customKinds.add(k.kind() + "." + k.group());
+                    }
+                }
+            }
+        }
+        // Like Velero: the definitions of captured custom resources come along, or a restore into an
+        // empty cluster could not create them.
+        if (!customKinds.isEmpty()) {
+            try (Stream<ObjectNode> crds = source.objects(CRDS)) {
+                for (Iterator<ObjectNode> it = crds.iterator(); it.hasNext(); ) {
+                    ObjectNode crd = it.next();
+                    JsonNode crdSpec = crd.path("spec");
+                    if (CRDS.matches(crd) && customKinds.contains(crdSpec.path("names").path("kind").asText() + "."
+                            + crdSpec.path("group").asText()) && !storer.seen(ObjectKey.of(crd))) {
+                        storer.add(crd);
+                    }
+                }
+            }
+        }
+    }
+
+    private static List<Manifest.HookFile> storeHookFiles(Map<String, byte[]> hookFiles, SnapshotStore.BlobBatch blobs,
+            Optional<SnapshotKey> key) {
+        List<Manifest.HookFile> files = new ArrayList<>();
+        for (Map.Entry<String, byte[]> f : hookFiles.entrySet()) {
+            String sha = Canonical.sha256(f.getValue());
+            // Database dumps are as sensitive as Secrets: sealed whenever a key is configured.
+            if (key.isPresent()) {
+                String aad = SnapshotContents.hookAad(f.getKey());
+                String address = Sealing.address(key.get(), aad, f.getValue());
+                keepSealed(blobs, address, key.get(), aad, f.getValue());
+                files.add(new Manifest.HookFile(f.getKey(), sha, address, true, Optional.of(key.get().id())));
+            } else {
+                keepPlain(blobs, sha, f.getValue());
+                files.add(new Manifest.HookFile(f.getKey(), sha, sha, false, Optional.empty()));
+            }
+        }
+        return files;
+    }
+
+    /**
+     * The values of the selected Secrets (and sensitive objects' {@code data}) as stored and decoded: what a
+     * failing hook's message must not show. Read only when a hook fails; unreadable means none known.
+     */
+    private static Set<String> secretValues(ObjectSource source, Selection selection) {
+        Set<String> values = new HashSet<>();
+        try (Stream<ObjectNode> objects = source.objects(selection)) {
+            objects.filter(o -> isSecret(ObjectKey.of(o)) || source.sensitive(o)).forEach(o -> addSecretValues(o, values));
+        } catch (RuntimeException e) {
+            // the hook's failure is what matters; without the Secrets only the cap protects the message
+        }
+        return values;
+    }
+
+    static void addSecretValues(JsonNode object, Set<String> into) {
+        for (String field : List.of("data", "stringData")) {
+            for (Iterator<JsonNode> it = object.path(field).elements(); it.hasNext(); ) {
+                JsonNode v = it.next();
+                if (!v.isTextual()) {
+                    continue;
+                }
+                into.add(v.asText());
+                if (field.equals("data")) {
+                    try {
+                        into.add(new String(java.util.Base64.getDecoder().decode(v.asText()),
+                                java.nio.charset.StandardCharsets.UTF_8).strip());
+                    } catch (IllegalArgumentException notBase64) {
+                        // kept as stored
+                    }
+                }
+            }
+        }
     }
 
     private static final Selection CRDS = new Selection(List.of(),
@@ -160,8 +225,8 @@ public final class Snapshots {
             if (sensitive && key.isEmpty()) {
                 throw new SnapshotException("snapshot.encryptionKey: " + k + " is " + (isSecret(k) ? "a Secret" : "sensitive")
                         + " and no encryption key is configured; refusing to store it in clear. Set"
-                        + " snapshot.encryptionKey ({env: VAR} or {file: path}, 32 bytes in base64) or exclude Secrets"
-                        + " from the snapshot");
+                        + " snapshot.encryptionKey ({env: VAR} or {file: path}, 32 bytes in base64), or leave Secrets"
+                        + " out: snapshot.excludeSecrets: true in the spec, --exclude-secrets on the command line");
             }
             pending.add(pool.submit(() -> store(k, object, sensitive)));
             if (pending.size() >= WINDOW) {
@@ -260,6 +325,42 @@ public final class Snapshots {
     static String toolVersion() {
         String v = Snapshots.class.getPackage().getImplementationVersion();
         return "progressive " + (v == null ? "dev" : v);
+    }
+
+    /**
+     * Capturing unchanged state again gives the same id (what a rollout's snapshot promises): when the
+     * last snapshot of the same name holds exactly the same objects from the same source and selection,
+     * and neither has hook files, the new manifest is dropped for it.
+     *
+     * @return the id to use: the earlier snapshot's, or {@code created}'s
+     */
+    public static String reuseIfUnchanged(SnapshotStore store, Manifest created) {
+        if (!created.hooks().isEmpty()) {
+            return created.id();
+        }
+        List<String> ids = new ArrayList<>(store.manifestIds());
+        for (int i = ids.size() - 1; i >= 0; i--) {
+            String id = ids.get(i);
+            if (id.equals(created.id())) {
+                continue;
+            }
+            Manifest m;
+            try {
+                m = show(store, id);
+            } catch (SnapshotException | IllegalArgumentException e) {
+                continue;
+            }
+            if (!m.name().equals(created.name())) {
+                continue;
+            }
+            if (m.hooks().isEmpty() && m.objects().equals(created.objects()) && m.source().equals(created.source())
+                    && m.selection().equals(created.selection())) {
+                store.deleteManifest(created.id());
+                return m.id();
+            }
+            return created.id();
+        }
+        return created.id();
     }
 
     // ---- reading ----------------------------------------------------------------------------------
@@ -392,7 +493,11 @@ public final class Snapshots {
             }
             done++;
         }
-        Hooks.runRestore(options.hooks(), contents.hookFiles(), options.hookTimeout(), options.podExec());
+        Hooks.runRestore(options.hooks(), contents.hookFiles(), options.hookTimeout(), options.podExec(), () -> {
+            Set<String> values = new HashSet<>();
+            contents.items().forEach(i -> i.object().filter(o -> i.entry().encrypted()).ifPresent(o -> addSecretValues(o, values)));
+            return values;
+        });
         return plan;
     }
 

@@ -9,7 +9,8 @@ import java.util.Optional;
 /** The {@code snapshot} section: what is saved before the first action, where, and how Secrets are sealed. */
 final class SnapshotReader {
 
-    static final List<String> FIELDS = List.of("enabled", "store", "include", "exclude", "encryptionKey", "hooks");
+    static final List<String> FIELDS = List.of("enabled", "store", "include", "exclude", "excludeSecrets", "encryptionKey",
+            "hooks");
     static final String STORE = "file:<directory> or s3://bucket/prefix?endpoint=...&region=...";
     static final String KIND = "a resource kind in plural lowercase, e.g. deployments";
 
@@ -26,6 +27,7 @@ final class SnapshotReader {
         int before = at.problems.size();
         Boolean enabled = at.field("enabled").bool();
         String store = at.field("store").string(STORE, SnapshotReader::isStore);
+        Boolean excludeSecrets = at.field("excludeSecrets").bool();
 
         List<String> namespaces = List.of();
         List<String> kinds = List.of();
@@ -57,16 +59,18 @@ final class SnapshotReader {
 
         List<SnapshotSpec.Hook> pre = List.of();
         List<SnapshotSpec.Hook> restore = List.of();
+        List<SnapshotSpec.Hook> post = List.of();
         At hooks = at.field("hooks");
-        if (hooks.mapping(List.of("pre", "restore"))) {
+        if (hooks.mapping(List.of("pre", "post", "restore"))) {
             pre = hooks(hooks.field("pre"));
+            post = hooks(hooks.field("post"));
             restore = hooks(hooks.field("restore"));
         }
         if (at.problems.size() > before) {
             return null;
         }
         return new SnapshotSpec(enabled == null || enabled, store == null ? SnapshotSpec.DEFAULT_STORE : store,
-                namespaces, kinds, selector, excluded, key, pre, restore);
+                namespaces, kinds, selector, excluded, key, pre, restore, excludeSecrets != null && excludeSecrets, post);
     }
 
     private static List<SnapshotSpec.Hook> hooks(At at) {

@@ -7,6 +7,7 @@ package io.jenkins.plugins.progressive.spec;
  *
  * @param snapshot {@link SnapshotSpec#DISABLED} when the spec has no snapshot section; the caller decides
  *                 whether an explicit snapshot command then uses the defaults
+ * @param traffic the router whose configuration a hosts target's snapshot holds
  */
-public record SnapshotSubject(String name, Target target, SnapshotSpec snapshot) {
+public record SnapshotSubject(String name, Target target, SnapshotSpec snapshot, Traffic traffic) {
 }

@@ -128,7 +128,7 @@ public final class SpecReader {
     }
 
     private static SnapshotSubject subject(RolloutSpec spec) {
-        return new SnapshotSubject(spec.name(), spec.target(), spec.snapshot());
+        return new SnapshotSubject(spec.name(), spec.target(), spec.snapshot(), spec.traffic());
     }
 
     /** Builds the model from inline step parameters or stored state (the shape {@link SpecWriter} writes). */

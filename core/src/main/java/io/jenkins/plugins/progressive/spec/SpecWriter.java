@@ -175,6 +175,9 @@ public final class SpecWriter {
         if (!s.excludeKinds().isEmpty()) {
             strings(out.putObject("exclude"), "kinds", s.excludeKinds());
         }
+        if (s.excludeSecrets()) {
+            out.put("excludeSecrets", true);
+        }
         s.encryptionKey().ifPresent(k -> {
             ObjectNode key = out.putObject("encryptionKey");
             if (k instanceof SnapshotSpec.KeySource.Env e) {
@@ -183,9 +186,10 @@ public final class SpecWriter {
                 key.put("file", f.path());
             }
         });
-        if (!s.preHooks().isEmpty() || !s.restoreHooks().isEmpty()) {
+        if (!s.preHooks().isEmpty() || !s.postHooks().isEmpty() || !s.restoreHooks().isEmpty()) {
             ObjectNode hooks = out.putObject("hooks");
             hooks(hooks, "pre", s.preHooks());
+            hooks(hooks, "post", s.postHooks());
             hooks(hooks, "restore", s.restoreHooks());
         }
         return out;

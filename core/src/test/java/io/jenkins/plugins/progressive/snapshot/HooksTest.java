@@ -102,4 +102,54 @@ class HooksTest {
                 CaptureOptions.forRollout("shop"))).hasMessageContaining("snapshot.hooks.pre[0]")
                 .hasMessageContaining("pod redis-0");
     }
+
+    @Test
+    void aFailingHooksStderrIsCutToItsLastLinesAndTheSecretsTheSnapshotReadsAreRedacted() {
+        // psql echoes the statements it ran, rows included, before the error
+        String script = "for i in $(seq 1 500); do echo \"LINE $i: INSERT INTO users VALUES ('alice', 'row-data')\" >&2; done;"
+                + " echo \"FATAL: password authentication failed for $PW ($PWB64)\" >&2; exit 2";
+        SnapshotSpec spec = spec(List.of(new Hook.Local(List.of("sh", "-c", script.replace("$PWB64", Fixtures.PASSWORD_B64)
+                .replace("$PW", Fixtures.PASSWORD)))), List.of());
+        SnapshotSpec withSecrets = new SnapshotSpec(true, "file:x", List.of("prod"), List.of("configmaps", "secrets"),
+                Optional.empty(), List.of(), Optional.empty(), spec.preHooks(), List.of());
+
+        assertThatThrownBy(() -> Snapshots.capture(cluster, withSecrets, new DirectorySnapshotStore(dir),
+                KeyProvider.of(Fixtures.KEY), CaptureOptions.forRollout("shop")))
+                .isInstanceOf(SnapshotException.class)
+                .hasMessageContaining("exited with 2: …")
+                .hasMessageContaining("FATAL: password authentication failed for [redacted] ([redacted])")
+                .hasMessageNotContaining(Fixtures.PASSWORD).hasMessageNotContaining(Fixtures.PASSWORD_B64)
+                .hasMessageNotContaining("LINE 1:")
+                .satisfies(e -> assertThat(e.getMessage().length()).isLessThan(Hooks.STDERR_TAIL + 120));
+    }
+
+    @Test
+    void postHooksRunAfterTheObjectsAreReadAndAlsoWhenThatFails() throws Exception {
+        Path log = dir.resolve("order.log");
+        Hook pre = new Hook.Local(List.of("sh", "-c", "echo freeze >> " + log));
+        Hook post = new Hook.Local(List.of("sh", "-c", "echo unfreeze >> " + log + "; echo done > {{out}}/post.txt"));
+        SnapshotSpec spec = new SnapshotSpec(true, "file:x", List.of("prod"), List.of("configmaps"), Optional.empty(),
+                List.of(), Optional.empty(), List.of(pre), List.of(), false, List.of(post));
+        DirectorySnapshotStore store = new DirectorySnapshotStore(dir.resolve("store"));
+
+        Manifest m = Snapshots.capture(cluster, spec, store, KeyProvider.none(), CaptureOptions.forRollout("shop"));
+
+        assertThat(Files.readAllLines(log)).containsExactly("freeze", "unfreeze");
+        assertThat(m.hooks()).extracting(Manifest.HookFile::name).containsExactly("post.txt");
+
+        // Secrets selected without a key: the capture fails, and the database is unfrozen all the same.
+        SnapshotSpec failing = new SnapshotSpec(true, "file:x", List.of("prod"), List.of("secrets"), Optional.empty(),
+                List.of(), Optional.empty(), List.of(pre), List.of(), false, List.of(post));
+        assertThatThrownBy(() -> Snapshots.capture(cluster, failing, store, KeyProvider.none(),
+                CaptureOptions.forRollout("shop"))).hasMessageContaining("snapshot.encryptionKey");
+        assertThat(Files.readAllLines(log)).containsExactly("freeze", "unfreeze", "freeze", "unfreeze");
+        assertThat(store.manifestIds()).containsExactly(m.id());
+
+        // excludeSecrets in the spec leaves them out instead
+        SnapshotSpec excluded = new SnapshotSpec(true, "file:x", List.of("prod"), List.of("secrets"), Optional.empty(),
+                List.of(), Optional.empty(), List.of(), List.of(), true, List.of());
+        Manifest without = Snapshots.capture(cluster, excluded, store, KeyProvider.none(), CaptureOptions.forRollout("shop"));
+        assertThat(without.excludeSecrets()).isTrue();
+        assertThat(without.objects()).isEmpty();
+    }
 }

@@ -81,7 +81,7 @@ class SpecDocTest {
         fields.addAll(SpecReader.ON_FAILURE);
         fields.addAll(SnapshotReader.FIELDS);
         fields.addAll(List.of("include.namespaces", "include.kinds", "include.labelSelector", "exclude.kinds",
-                "hooks.pre", "hooks.restore", "env", "file", "local", "exec"));
+                "hooks.pre", "hooks.post", "hooks.restore", "env", "file", "local", "exec"));
         fields.addAll(Names.TEMPLATE_VARIABLES.stream().map(v -> "{{" + v + "}}").toList());
         for (String field : fields) {
             assertThat(doc).as("docs/spec.md documents `%s`", field).contains("`" + field);

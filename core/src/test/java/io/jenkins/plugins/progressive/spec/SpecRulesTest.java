@@ -662,6 +662,16 @@ class SpecRulesTest {
             assertProblem(p, "snapshot.encryptionKey.env", "'1KEY' is not valid; allowed: an environment variable name");
             assertProblem(p, "snapshot.hooks.pre[0].exec.pod", "'Bad_Pod' is not valid");
         }
+
+        @Test
+        void excludeSecretsAndPostHooksAreReadAndWrittenBack() throws Exception {
+            RolloutSpec spec = SpecReader.parse(S + "  excludeSecrets: true\n  hooks:\n    post:\n      - {local: [unfreeze]}\n",
+                    SpecReader.Format.YAML, java.util.Map.of());
+            assertThat(spec.snapshot().excludeSecrets()).isTrue();
+            assertThat(spec.snapshot().postHooks()).containsExactly(new SnapshotSpec.Hook.Local(List.of("unfreeze")));
+            assertThat(SpecReader.fromTree(SpecWriter.toTree(spec)).snapshot()).isEqualTo(spec.snapshot());
+            assertOnlyProblem(S + "  excludeSecrets: maybe\n", "snapshot.excludeSecrets", "boolean");
+        }
     }
 
     @Test

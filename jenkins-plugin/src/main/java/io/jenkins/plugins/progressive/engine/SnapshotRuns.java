@@ -212,9 +212,9 @@ final class SnapshotRuns {
         private RolloutDriver.Outcome capture(KubernetesClient client, RolloutDriver.Work.Snapshot work,
                 Target.Kubernetes target, SnapshotSpec spec, SnapshotStore store, KeyProvider keys) {
             // like the CLI: without include.namespaces the target's namespace is taken
-            SnapshotSpec selection = new SnapshotSpec(true, spec.store(), spec.includeNamespaces().isEmpty()
+            SnapshotSpec selection = spec.withSelection(spec.store(), spec.includeNamespaces().isEmpty()
                     ? List.of(target.namespace()) : spec.includeNamespaces(), spec.includeKinds(), spec.labelSelector(),
-                    spec.excludeKinds(), spec.encryptionKey(), spec.preHooks(), spec.restoreHooks());
+                    spec.excludeKinds());
             Manifest m = Snapshots.capture(new ClusterObjects(client), selection, store, keys,
                     CaptureOptions.forRollout(work.name()).withCreatedBy("Jenkins snapshotState")
                             .withHooks(RestoreOptions.DEFAULT_HOOK_TIMEOUT,

@@ -42,6 +42,7 @@ final class SnapshotSetup {
     static void check(String function, SnapshotSpec spec, Map<String, String> options) throws AbortException {
         List<String> problems = new ArrayList<>();
         hooks(spec.preHooks(), "snapshot.hooks.pre", problems);
+        hooks(spec.postHooks(), "snapshot.hooks.post", problems);
         hooks(spec.restoreHooks(), "snapshot.hooks.restore", problems);
         try {
             location(spec.store(), options);

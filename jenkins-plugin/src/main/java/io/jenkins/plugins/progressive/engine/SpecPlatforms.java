@@ -6,6 +6,8 @@ import io.jenkins.plugins.progressive.hosts.endpoints.FixedEndpoints;
 import io.jenkins.plugins.progressive.hosts.haproxy.HaproxyRouter;
 import io.jenkins.plugins.progressive.hosts.local.LocalProcesses;
 import io.jenkins.plugins.progressive.hosts.nginx.NginxRouter;
+import io.jenkins.plugins.progressive.hosts.snapshot.HostObjects;
+import io.jenkins.plugins.progressive.hosts.snapshot.HostRolloutSnapshots;
 import io.jenkins.plugins.progressive.kubernetes.KubernetesWorkload;
 import io.jenkins.plugins.progressive.kubernetes.snapshot.KubernetesRolloutSnapshots;
 import io.jenkins.plugins.progressive.snapshot.SnapshotException;
@@ -38,8 +40,8 @@ import java.util.function.Function;
  * {@link MetricProviders} with credentials from the Jenkins store. A Kubernetes spec with {@code snapshot.enabled}
  * gets the kubernetes module's pre-rollout snapshot, its key read from the credential the step named
  * ({@code encryptionKeyCredentialsId}) in the driving build's context when needed, its {@code file:} store relative
- * to the workspace (see {@link SnapshotSetup}); hosts targets have no snapshot, so such a spec fails at its first
- * action with the engine's message.
+ * to the workspace (see {@link SnapshotSetup}); a hosts spec with {@code snapshot.enabled} gets the hosts module's
+ * (its router configuration and instances), keyed and stored the same way.
  *
  * <p>The Kubernetes part is the one place to switch to the kubernetes module's own binder once there is one.
  */
@@ -66,27 +68,40 @@ final class SpecPlatforms implements Platform.Binder {
                     spec.snapshot().enabled() ? snapshots(client, spec, key) : null);
         }
         if (target instanceof Target.Local local) {
-            LocalProcesses processes = new LocalProcesses(local, localState.resolve(folder(key)));
+            Path instances = localState.resolve(folder(key));
+            LocalProcesses processes = new LocalProcesses(local, instances);
             return new Platform(processes, hostsRouter(spec.traffic(), processes::addresses, processes), metrics,
-                    null);
+                    spec.snapshot().enabled() ? hostSnapshots(spec, key, Optional.of(instances)) : null);
         }
         Target.Endpoints endpoints = (Target.Endpoints) target;
         FixedEndpoints fixed = new FixedEndpoints(endpoints, Optional.empty());
-        return new Platform(fixed, hostsRouter(spec.traffic(), fixed::addresses, fixed), metrics, null);
+        return new Platform(fixed, hostsRouter(spec.traffic(), fixed::addresses, fixed), metrics,
+                spec.snapshot().enabled() ? hostSnapshots(spec, key, Optional.empty()) : null);
     }
 
     /** The pre-rollout snapshot of a Kubernetes spec, with the step's key credential and workspace. */
     KubernetesRolloutSnapshots snapshots(KubernetesClient client, RolloutSpec spec, String key) {
         Map<String, String> options = contexts.of(key).options();
-        Path base;
+        return new KubernetesRolloutSnapshots(client, spec,
+                SnapshotSetup.keys(options, spec.snapshot(), () -> contexts.of(key).credentials()),
+                storeBase(spec, options));
+    }
+
+    /** The pre-rollout snapshot of a hosts spec: its router configuration and instances. */
+    private HostRolloutSnapshots hostSnapshots(RolloutSpec spec, String key, Optional<Path> instances) {
+        Map<String, String> options = contexts.of(key).options();
+        return new HostRolloutSnapshots(spec, new HostObjects(spec.name(), spec.target(), spec.traffic(), instances),
+                SnapshotSetup.keys(options, spec.snapshot(), () -> contexts.of(key).credentials()),
+                storeBase(spec, options));
+    }
+
+    private static Path storeBase(RolloutSpec spec, Map<String, String> options) {
         try {
-            base = SnapshotSetup.location(spec.snapshot().store(), options);
+            return SnapshotSetup.location(spec.snapshot().store(), options);
         } catch (IllegalArgumentException e) {
             // checked when the rollout started; a request stored by an older version may still lack its workspace
             throw new SnapshotException(e.getMessage());
         }
-        return new KubernetesRolloutSnapshots(client, spec,
-                SnapshotSetup.keys(options, spec.snapshot(), () -> contexts.of(key).credentials()), base);
     }
 
     /** Metrics as the build that drives {@code key} may read them. */

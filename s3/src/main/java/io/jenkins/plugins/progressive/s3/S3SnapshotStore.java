@@ -2,6 +2,8 @@ package io.jenkins.plugins.progressive.s3;
 
 import io.jenkins.plugins.progressive.snapshot.SnapshotException;
 import io.jenkins.plugins.progressive.snapshot.SnapshotStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -223,10 +225,17 @@ public final class S3SnapshotStore implements SnapshotStore, AutoCloseable {
             return action.get();
         } catch (S3Exception e) {
             String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
-            throw new SnapshotException(describe() + ": cannot " + what + ": " + e.statusCode() + " " + code
-                    + ("NoSuchBucket".equals(code) ? " (the bucket " + location.bucket() + " does not exist; create it first)" : ""), e);
+            String message = describe() + ": cannot " + what + ": " + e.statusCode() + " " + code
+                    + ("NoSuchBucket".equals(code) ? " (the bucket " + location.bucket() + " does not exist; create it first)" : "");
+            if (e.statusCode() >= 500) {
+                throw new UncheckedIOException(message, new IOException(message, e));
+            }
+            // the store answered and refused: the bucket, the prefix or the credentials given are wrong
+            throw new SnapshotException(message, e);
         } catch (SdkException e) {
-            throw new SnapshotException(describe() + ": cannot " + what + ": " + e.getMessage(), e);
+            // unreachable, timed out, no credentials to sign with: the store failed, not the input
+            String message = describe() + ": cannot " + what + ": " + e.getMessage();
+            throw new UncheckedIOException(message, new IOException(message, e));
         }
     }
 }

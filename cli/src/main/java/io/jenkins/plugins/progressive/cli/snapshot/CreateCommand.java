@@ -2,6 +2,7 @@ package io.jenkins.plugins.progressive.cli.snapshot;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.jenkins.plugins.progressive.hosts.snapshot.HostObjects;
 import io.jenkins.plugins.progressive.kubernetes.snapshot.ClusterObjects;
 import io.jenkins.plugins.progressive.kubernetes.snapshot.PodExecHook;
 import io.jenkins.plugins.progressive.snapshot.CaptureOptions;
@@ -21,7 +22,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(mixinStandardHelpOptions = true, name = "create", description = {"Snapshot what a spec names (only name, target and snapshot are needed).",
-    "Without include.namespaces the target's namespace is taken. Prints the new snapshot's id as its last line."})
+    "Without include.namespaces the target's namespace is taken. A local or endpoints target's snapshot holds its",
+    "router configuration (HAProxy servers, nginx upstream file) and its instances.",
+    "Prints the new snapshot's id as its last line."})
 final class CreateCommand extends SnapshotSubcommand {
 
     @Parameters(paramLabel = "SPEC", description = "The spec file (.yaml, .yml or .json).")
@@ -30,6 +33,9 @@ final class CreateCommand extends SnapshotSubcommand {
     @Mixin
     ClusterOptions cluster;
 
+    @Mixin
+    HostOptions host;
+
     @Option(names = "--exclude-secrets", description = "Leave Secrets out instead of requiring an encryption key.")
     boolean excludeSecrets;
 
@@ -37,35 +43,41 @@ final class CreateCommand extends SnapshotSubcommand {
     int run() throws Exception {
         storeOptions.spec = file;
         SnapshotSubject subject = subject().orElseThrow();
-        if (!(subject.target() instanceof Target.Kubernetes target)) {
-            throw new IllegalArgumentException("target: snapshot create supports kubernetes targets only; this spec's "
-                    + "target is " + subject.target().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT));
-        }
         SnapshotSpec s = subject.snapshot();
-        SnapshotSpec spec = new SnapshotSpec(true, storeOptions.store != null ? storeOptions.store : s.store(),
-                s.includeNamespaces().isEmpty() ? List.of(target.namespace()) : s.includeNamespaces(), s.includeKinds(),
-                s.labelSelector(), s.excludeKinds(), s.encryptionKey(), s.preHooks(), s.restoreHooks());
-        SnapshotStore store = store();
+        String storeUri = storeOptions.store != null ? storeOptions.store : s.store();
+        CaptureOptions options = CaptureOptions.forRollout(subject.name()).withExcludeSecrets(excludeSecrets);
         Manifest m;
-        try (KubernetesClient client = connect(cluster)) {
-            m = Snapshots.capture(new ClusterObjects(client), spec, store, keys(),
-                    CaptureOptions.forRollout(subject.name()).withExcludeSecrets(excludeSecrets)
-                            .withHooks(RestoreOptions.DEFAULT_HOOK_TIMEOUT,
-                                    Optional.of(new PodExecHook(client, target.namespace()))));
+        if (subject.target() instanceof Target.Kubernetes target) {
+            SnapshotSpec spec = s.withSelection(storeUri,
+                    s.includeNamespaces().isEmpty() ? List.of(target.namespace()) : s.includeNamespaces(),
+                    s.includeKinds(), s.labelSelector(), s.excludeKinds());
+            SnapshotStore store = store();
+            try (KubernetesClient client = connect(cluster)) {
+                m = Snapshots.capture(new ClusterObjects(client), spec, store, keys(), options.withHooks(
+                        RestoreOptions.DEFAULT_HOOK_TIMEOUT, Optional.of(new PodExecHook(client, target.namespace()))));
+            }
+        } else {
+            HostObjects.validate(subject.target(), subject.traffic(), s);
+            m = Snapshots.capture(host.objects(subject), s.withSelection(storeUri, List.of(), List.of(),
+                    Optional.empty(), List.of()), store(), keys(), options);
         }
+        print(m, store().describe());
+        return Exit.SUCCEEDED;
+    }
+
+    private void print(Manifest m, String store) throws Exception {
         if (json()) {
             ObjectNode doc = JSON.createObjectNode().put("id", m.id()).put("name", m.name())
-                    .put("createdAt", m.createdAt().toString()).put("source", m.source()).put("store", store.describe())
+                    .put("createdAt", m.createdAt().toString()).put("source", m.source()).put("store", store)
                     .put("objects", m.objects().size()).put("hookFiles", m.hooks().size());
             ObjectNode counts = doc.putObject("counts");
             m.counts().forEach(counts::put);
             printJson(doc);
         } else {
-            out().println("snapshot of " + m.name() + " from " + m.source() + " into " + store.describe());
+            out().println("snapshot of " + m.name() + " from " + m.source() + " into " + store);
             m.counts().forEach((k, n) -> out().println("  " + k + ": " + n));
             out().println("  " + m.objects().size() + " objects, " + m.hooks().size() + " hook files");
             out().println(m.id());
         }
-        return Exit.SUCCEEDED;
     }
 }

@@ -15,12 +15,14 @@ final class ListCommand extends SnapshotSubcommand {
     @Override
     int run() throws Exception {
         SnapshotStore store = store();
+        // Read the store before printing anything: a store that fails leaves no half table behind.
+        java.util.List<String> ids = store.manifestIds();
         ArrayNode docs = JSON.createArrayNode();
         if (!json()) {
             out().println(String.format(Locale.ROOT, "%-28s %-20s %-24s %8s  %s", "ID", "NAME", "CREATED", "OBJECTS",
                     "SOURCE"));
         }
-        for (String id : store.manifestIds()) {
+        for (String id : ids) {
             try {
                 Manifest m = Snapshots.show(store, id);
                 if (json()) {

@@ -3,9 +3,11 @@ package io.jenkins.plugins.progressive.cli.snapshot;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.jenkins.plugins.progressive.hosts.snapshot.HostObjects;
 import io.jenkins.plugins.progressive.kubernetes.snapshot.ClusterObjects;
 import io.jenkins.plugins.progressive.kubernetes.snapshot.PodExecHook;
 import io.jenkins.plugins.progressive.snapshot.KeyProvider;
+import io.jenkins.plugins.progressive.snapshot.ObjectSink;
 import io.jenkins.plugins.progressive.snapshot.RestoreOptions;
 import io.jenkins.plugins.progressive.snapshot.RestorePlan;
 import io.jenkins.plugins.progressive.snapshot.SnapshotException;
@@ -25,6 +27,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(mixinStandardHelpOptions = true, name = "restore", description = {"Restore a snapshot into the cluster, in dependency order.",
+    "With --spec of a local or endpoints target: put back its router configuration (use --existing update) and",
+    "start instances that are gone; what cannot be put back is listed and exits 4.",
     "Every checksum is verified first: a damaged snapshot is refused (exit 2) before anything is changed.",
     "Missing namespaces are created. With --spec, its snapshot.hooks.restore run after the objects."})
 final class RestoreCommand extends SnapshotSubcommand {
@@ -34,6 +38,9 @@ final class RestoreCommand extends SnapshotSubcommand {
 
     @Mixin
     ClusterOptions cluster;
+
+    @Mixin
+    HostOptions host;
 
     @Option(names = "--map-namespace", paramLabel = "FROM=TO",
             description = "Restore the objects of namespace FROM into TO (repeatable), e.g. prod=standby.")
@@ -61,24 +68,28 @@ final class RestoreCommand extends SnapshotSubcommand {
         KeyProvider keys = keys();
         Optional<SnapshotSubject> subject = subject();
         RestorePlan plan;
-        try (KubernetesClient client = connect(cluster)) {
-            if (subject.isPresent() && subject.get().target() instanceof Target.Kubernetes k) {
-                String ns = map.getOrDefault(k.namespace(), k.namespace());
-                options = options.withHooks(subject.get().snapshot().restoreHooks(), RestoreOptions.DEFAULT_HOOK_TIMEOUT,
-                        Optional.of(new PodExecHook(client, ns)));
+        List<String> notPutBack = List.of();
+        if (subject.isPresent() && !(subject.get().target() instanceof Target.Kubernetes)) {
+            if (!map.isEmpty()) {
+                throw new IllegalArgumentException("--map-namespace: a target." + hostKind(subject.get().target())
+                        + " has no namespaces");
             }
-            try {
-                plan = Snapshots.restore(store, id, keys, options, new ClusterObjects(client));
-            } catch (SnapshotIntegrityException e) {
-                throw e;
-            } catch (SnapshotException e) {
-                if (e.getCause() != null || e.getMessage().startsWith("snapshot.hooks.restore")) {
-                    // Objects were written before it stopped: a person decides; running it again is safe.
-                    err().println(e.getMessage());
-                    return Exit.NEEDS_PERSON;
+            HostObjects objects = host.objects(subject.get());
+            plan = restore(store, keys, options.withHooks(subject.get().snapshot().restoreHooks(),
+                    RestoreOptions.DEFAULT_HOOK_TIMEOUT, Optional.empty()), objects);
+            notPutBack = objects.notes();
+        } else {
+            try (KubernetesClient client = connect(cluster)) {
+                if (subject.isPresent() && subject.get().target() instanceof Target.Kubernetes k) {
+                    String ns = map.getOrDefault(k.namespace(), k.namespace());
+                    options = options.withHooks(subject.get().snapshot().restoreHooks(),
+                            RestoreOptions.DEFAULT_HOOK_TIMEOUT, Optional.of(new PodExecHook(client, ns)));
                 }
-                throw e;
+                plan = restore(store, keys, options, new ClusterObjects(client));
             }
+        }
+        if (plan == null) {
+            return Exit.NEEDS_PERSON;
         }
         if (json()) {
             ObjectNode doc = JSON.createObjectNode().put("snapshot", plan.snapshotId()).put("dryRun", dryRun);
@@ -92,6 +103,31 @@ final class RestoreCommand extends SnapshotSubcommand {
             out().print(plan.render());
             out().println(dryRun ? "dry run: nothing was changed" : "restored snapshot " + plan.snapshotId());
         }
+        if (!notPutBack.isEmpty()) {
+            err().println("not put back as the snapshot holds it (a person decides):");
+            notPutBack.forEach(n -> err().println("  " + n));
+            return Exit.NEEDS_PERSON;
+        }
         return Exit.SUCCEEDED;
+    }
+
+    /** The restore; null when it stopped part way (reported on standard error). */
+    private RestorePlan restore(SnapshotStore store, KeyProvider keys, RestoreOptions options, ObjectSink sink) {
+        try {
+            return Snapshots.restore(store, id, keys, options, sink);
+        } catch (SnapshotIntegrityException e) {
+            throw e;
+        } catch (SnapshotException e) {
+            if (e.getCause() != null || e.getMessage().startsWith("snapshot.hooks.restore")) {
+                // Objects were written before it stopped: a person decides; running it again is safe.
+                err().println(e.getMessage());
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private static String hostKind(Target t) {
+        return t instanceof Target.Local ? "local" : "endpoints";
     }
 }

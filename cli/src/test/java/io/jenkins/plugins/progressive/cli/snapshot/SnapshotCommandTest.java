@@ -311,4 +311,81 @@ class SnapshotCommandTest {
         assertThat(invalid.err()).contains("target");
         assertThat(invalid.err()).doesNotContain("Exception");
     }
+
+    private Path specWithoutKey(String extra) throws Exception {
+        Path noKey = dir.resolve("no-key.yaml");
+        Files.writeString(noKey, """
+                name: shop
+                target:
+                  kubernetes: {namespace: prod, deployment: shop, container: shop, image: registry/shop}
+                snapshot:
+                  store: "file:%s"
+                %s
+                """.formatted(storeDir, extra.indent(2).stripTrailing()));
+        return noKey;
+    }
+
+    private List<String> storedFiles() throws Exception {
+        if (!Files.exists(storeDir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(storeDir)) {
+            return files.filter(Files::isRegularFile).map(Path::toString).toList();
+        }
+    }
+
+    @Test
+    void secretsWithoutAKeyExit2NamingTheWaysOutAndNothingIsStored() throws Exception {
+        assertThat(System.getenv("PROGRESSIVE_SNAPSHOT_KEY")).as("this test needs no key in the environment").isNull();
+
+        Run refused = cli("snapshot", "create", specWithoutKey("").toString(), "--kubeconfig", kubeconfig.toString());
+
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.err()).contains("snapshot.encryptionKey: Secret prod/shop-db is a Secret and no encryption"
+                + " key is configured").contains("--exclude-secrets").contains("snapshot.excludeSecrets: true")
+                .doesNotContain("Exception", "\tat ");
+        assertThat(refused.out()).isEmpty();
+        assertThat(storedFiles()).as("no manifest, no blob").noneMatch(f -> f.contains("manifest"));
+    }
+
+    @Test
+    void excludeSecretsOnTheCommandLineOrInTheSpecLeavesThemOutAndNeedsNoKey() throws Exception {
+        Run flag = cli("snapshot", "create", specWithoutKey("").toString(), "--kubeconfig", kubeconfig.toString(),
+                "--exclude-secrets", "--output", "json");
+        assertThat(flag.exitCode()).as(flag.err()).isZero();
+        assertThat(flag.json().path("counts").has("Secret")).isFalse();
+        assertThat(flag.json().path("counts").path("ConfigMap").asInt()).isEqualTo(1);
+
+        Run inSpec = cli("snapshot", "create", specWithoutKey("excludeSecrets: true").toString(), "--kubeconfig",
+                kubeconfig.toString());
+        assertThat(inSpec.exitCode()).as(inSpec.err()).isZero();
+        Run shown = cli("snapshot", "show", inSpec.lastLine(), "--store", "file:" + storeDir);
+        assertThat(shown.exitCode()).as(shown.err()).isZero();
+        assertThat(shown.out()).contains("ConfigMap prod/shop-config").doesNotContain("Secret prod/shop-db");
+        for (String f : storedFiles()) {
+            assertThat(Files.readString(Path.of(f), StandardCharsets.ISO_8859_1)).doesNotContain(PASSWORD, PASSWORD_B64);
+        }
+    }
+
+    @Test
+    void anUnreachableStoreExits1WithoutPrintingAHalfTable() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        String store = "s3://snapshots/shop?endpoint=http://127.0.0.1:" + closed + "&region=us-east-1";
+        System.setProperty("aws.accessKeyId", "test");
+        System.setProperty("aws.secretAccessKey", "test-secret");
+        try {
+            Run list = cli("snapshot", "list", "--store", store);
+
+            assertThat(list.exitCode()).isEqualTo(1);
+            assertThat(list.out()).isEmpty();
+            assertThat(list.err()).contains("s3://snapshots/shop").contains("cannot list")
+                    .doesNotContain("\tat ");
+        } finally {
+            System.clearProperty("aws.accessKeyId");
+            System.clearProperty("aws.secretAccessKey");
+        }
+    }
 }

@@ -168,6 +168,76 @@ public final class HaproxyRouter implements TrafficRouter {
         return result;
     }
 
+    /**
+     * One server of a backend as a snapshot records it.
+     *
+     * @param state the administrative state: {@code ready}, {@code drain} or {@code maint}
+     */
+    public record BackendServer(String name, String address, int weight, String state) {
+    }
+
+    /** The backends a snapshot takes: the router's and, when it exists, its preview backend. */
+    public List<String> snapshotBackends() {
+        List<String> all = backends();
+        return java.util.stream.Stream.of(backend, previewBackend).filter(all::contains).toList();
+    }
+
+    /** Every server of {@code backendName} (this router's and any other), in HAProxy's order. */
+    public List<BackendServer> backendServers(String backendName) {
+        return servers(backendName).stream().map(s -> new BackendServer(s.name, s.address, s.weight,
+                adminStateName(s.adminState))).toList();
+    }
+
+    /**
+     * Makes this router's servers in {@code backendName} what {@code servers} lists — addresses, weights and
+     * administrative states — through the same add/weight/drain path as {@link #setRoutes}.
+     *
+     * @return the listed servers this router does not own (not named {@code stable-N}/{@code canary-N}), which
+     *         it leaves alone
+     */
+    public List<String> restoreServers(String backendName, List<BackendServer> servers) {
+        if (!backendName.equals(backend) && !backendName.equals(previewBackend)) {
+            throw new IllegalArgumentException("backend '" + backendName + "' is not traffic.haproxy.backend '" + backend
+                    + "' nor its preview backend");
+        }
+        Map<Role, List<String>> wanted = new EnumMap<>(Role.class);
+        Map<Role, List<Integer>> weights = new EnumMap<>(Role.class);
+        for (Role role : Role.values()) {
+            wanted.put(role, new ArrayList<>());
+            weights.put(role, new ArrayList<>());
+        }
+        List<String> foreign = new ArrayList<>();
+        for (BackendServer s : servers) {
+            Matcher m = MANAGED.matcher(s.name());
+            if (!m.matches()) {
+                foreign.add(s.name());
+                continue;
+            }
+            Role role = Role.valueOf(m.group(1).toUpperCase(Locale.ROOT));
+            wanted.get(role).add(s.address());
+            weights.get(role).add(s.weight());
+        }
+        sync(backendName, wanted, weights);
+        for (Server live : servers(backendName)) {
+            for (BackendServer s : servers) {
+                Matcher m = MANAGED.matcher(s.name());
+                if (m.matches() && live.role == Role.valueOf(m.group(1).toUpperCase(Locale.ROOT))
+                        && live.address.equals(s.address()) && !s.state().equals("ready")) {
+                    expectEmpty(command("set server " + backendName + "/" + live.name + " state " + s.state()));
+                }
+            }
+        }
+        return foreign;
+    }
+
+    /** {@code srv_admin_state} bits: 0x08/0x10 drain, the other bits maintenance. */
+    private static String adminStateName(int adminState) {
+        if ((adminState & ~0x18) != 0) {
+            return "maint";
+        }
+        return adminState != 0 ? "drain" : "ready";
+    }
+
     private void sync(String backendName, Map<Role, List<String>> wanted, Map<Role, List<Integer>> weights) {
         List<Server> current = servers(backendName);
         Set<String> usedNames = new HashSet<>();

@@ -180,9 +180,43 @@ public final class LocalProcesses implements Workload {
             stop(current.remove(current.size() - 1));
         }
         for (int n = current.size(); n < replicas; n++) {
-            instances.add(start(role, version, nextIndex(role)));
+            instances.add(start(role, version, nextIndex(role), freePort()));
         }
         save();
+    }
+
+    /**
+     * Starts an instance a snapshot recorded again, on its recorded port, unless it still runs: what a
+     * restore does for a process that is gone. The role's desired state becomes the version with at least
+     * as many instances as now run it.
+     *
+     * @return why it was not started (it runs, or another process holds its place); empty when started
+     */
+    public synchronized Optional<String> restart(Role role, String version, int index, int port) {
+        for (Instance instance : List.copyOf(instances)) {
+            if (instance.role != role || instance.index != index) {
+                continue;
+            }
+            if (instance.alive()) {
+                return Optional.of(instance.version.equals(version) && instance.port == port
+                        ? instance.name() + " runs (pid " + instance.pid + ", port " + port + ")"
+                        : instance.name() + " (port " + instance.port + ") runs in its place; not replaced");
+            }
+            instances.remove(instance);
+        }
+        Instance started = start(role, version, index, port);
+        instances.add(started);
+        if (started.startError != null) {
+            save();
+            return Optional.of(started.startError);
+        }
+        long running = instances.stream().filter(i -> i.role == role && i.version.equals(version) && i.alive()).count();
+        State.Desired wanted = desired.get(role);
+        if (wanted == null || !wanted.version().equals(version) || wanted.replicas() < running) {
+            desired.put(role, new State.Desired(version, (int) running));
+        }
+        save();
+        return Optional.empty();
     }
 
     @Override
@@ -201,8 +235,7 @@ public final class LocalProcesses implements Workload {
         }
     }
 
-    private Instance start(Role role, String version, int index) {
-        int port = freePort();
+    private Instance start(Role role, String version, int index, int port) {
         List<String> argv = target.command().stream()
                 .map(arg -> arg.replace("{port}", Integer.toString(port)).replace("{version}", version)).toList();
         Instance instance = new Instance(role, version, index, -1, port, argv, System.currentTimeMillis());

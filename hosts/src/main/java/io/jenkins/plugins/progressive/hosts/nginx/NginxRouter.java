@@ -104,13 +104,43 @@ public final class NginxRouter implements TrafficRouter {
         String main = render(upstream, stable, weights.stable(), canary, weights.canary());
         String preview = render(upstream + "-preview", List.of(), List.of(), canary,
                 ServerWeights.even(canary.size()));
+        replaceFiles(main, preview);
+    }
+
+    /** The upstream file's content now; empty when it does not exist. */
+    public Optional<String> upstreamContent() {
+        return Optional.ofNullable(read(upstreamFile));
+    }
+
+    /** The preview file's content now; empty when it does not exist. */
+    public Optional<String> previewContent() {
+        return Optional.ofNullable(read(previewFile()));
+    }
+
+    /**
+     * Puts back both files as a snapshot holds them (no preview: the preview file is removed) and reloads
+     * nginx; when the reload fails the files are left as the running nginx knows them.
+     */
+    public void restoreFiles(String main, Optional<String> preview) {
+        replaceFiles(main, preview.orElse(null));
+    }
+
+    private void replaceFiles(String main, String preview) {
         String oldMain = read(upstreamFile);
         String oldPreview = read(previewFile());
-        if (main.equals(oldMain) && preview.equals(oldPreview)) {
+        if (main.equals(oldMain) && java.util.Objects.equals(preview, oldPreview)) {
             return;
         }
         write(upstreamFile, main);
-        write(previewFile(), preview);
+        if (preview != null) {
+            write(previewFile(), preview);
+        } else {
+            try {
+                Files.deleteIfExists(previewFile());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot remove " + previewFile() + ": " + e.getMessage(), e);
+            }
+        }
         try {
             NginxWorkers seen = NginxWorkers.scan();
             Optional<Long> master = seen.masterOf(reloadCommand);

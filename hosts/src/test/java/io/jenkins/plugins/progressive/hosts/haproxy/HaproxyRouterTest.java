@@ -1,5 +1,23 @@
 package io.jenkins.plugins.progressive.hosts.haproxy;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jenkins.plugins.progressive.hosts.snapshot.HostObjects;
+import io.jenkins.plugins.progressive.snapshot.CaptureOptions;
+import io.jenkins.plugins.progressive.snapshot.KeyProvider;
+import io.jenkins.plugins.progressive.snapshot.Manifest;
+import io.jenkins.plugins.progressive.snapshot.ObjectKey;
+import io.jenkins.plugins.progressive.snapshot.RestoreOptions;
+import io.jenkins.plugins.progressive.snapshot.RestorePlan;
+import io.jenkins.plugins.progressive.snapshot.Selection;
+import io.jenkins.plugins.progressive.snapshot.SnapshotContents;
+import io.jenkins.plugins.progressive.snapshot.SnapshotException;
+import io.jenkins.plugins.progressive.snapshot.SnapshotStore;
+import io.jenkins.plugins.progressive.snapshot.SnapshotStores;
+import io.jenkins.plugins.progressive.snapshot.Snapshots;
+import io.jenkins.plugins.progressive.spec.SnapshotSpec;
+import io.jenkins.plugins.progressive.spec.Target;
+import java.util.Optional;
+import java.util.TreeMap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -255,5 +273,83 @@ class HaproxyRouterTest {
         assertThatThrownBy(() -> router.setRoutes(Routes.canary(25)))
                 .hasMessage("cannot send 25% to canary: it has no instances");
         assertThat(router.weights()).isEmpty();
+    }
+
+    // ---- snapshots of the router's configuration (hosts targets) ----
+
+    private HostObjects objects() {
+        return objects("shop");
+    }
+
+    private HostObjects objects(String backend) {
+        return new HostObjects("shop", new Target.Endpoints(addresses.get(Role.STABLE), addresses.get(Role.CANARY)),
+                new Traffic.Haproxy(haproxy.runtimeApi(), backend), Optional.empty());
+    }
+
+    private SnapshotStore store() {
+        return SnapshotStores.open("file:" + dir.resolve("snapshots"));
+    }
+
+    private Map<ObjectKey, ObjectNode> live() {
+        Map<ObjectKey, ObjectNode> out = new TreeMap<>();
+        objects().objects(Selection.ALL).forEach(o -> out.put(ObjectKey.of(o), o));
+        return out;
+    }
+
+    private String command(String command) throws Exception {
+        return new RuntimeApi(haproxy.runtimeApi()).execute(command);
+    }
+
+    @Test
+    void restorePutsBackServersWeightsAndStatesAsCaptured() throws Exception {
+        router.setRoutes(Routes.ALL_STABLE);
+        // A hand-tuned weight and a server in maintenance are part of the configuration too.
+        assertThat(command("set server shop/stable-2 weight 7")).isEmpty();
+        Map<ObjectKey, ObjectNode> captured = live();
+        Manifest m = Snapshots.capture(objects(), SnapshotSpec.DISABLED, store(), KeyProvider.none(),
+                CaptureOptions.forRollout("shop"));
+        assertThat(m.counts()).containsEntry("HaproxyBackend.routers.progressive.jenkins.io", 2)
+                .containsEntry("FixedEndpoints.instances.progressive.jenkins.io", 1);
+        ObjectNode backend = captured.get(new ObjectKey(HostObjects.ROUTERS, "v1", "HaproxyBackend", "", "shop"));
+        assertThat(backend.path("spec").path("servers").toString())
+                .contains("\"name\":\"stable-1\",\"address\":\"" + addresses.get(Role.STABLE).get(0)
+                        + "\",\"weight\":100,\"state\":\"ready\"")
+                .contains("\"name\":\"stable-2\",\"address\":\"" + addresses.get(Role.STABLE).get(1)
+                        + "\",\"weight\":7,\"state\":\"ready\"");
+
+        // The release moves on: a canary server, other weights, a stable server in maintenance.
+        router.setRoutes(Routes.canary(50));
+        assertThat(command("set server shop/stable-1 state maint")).isEmpty();
+        assertThat(live()).isNotEqualTo(captured);
+
+        RestorePlan plan = Snapshots.restore(store(), m.id(), KeyProvider.none(),
+                RestoreOptions.defaults().withExisting(RestoreOptions.Existing.UPDATE), objects());
+
+        assertThat(plan.counts()).containsEntry(RestorePlan.Action.UPDATE, 3);
+        assertThat(live()).isEqualTo(captured);
+        assertThat(router.weights()).isEqualTo(Map.of("stable-1", 100, "stable-2", 7, "canary-1", 0));
+        LoadGenerator load = LoadGenerator.run(haproxy.uri(), 2, 200);
+        assertThat(load.failures()).isZero();
+        assertThat(load.count("2.0")).as("the canary gets nothing after the restore").isZero();
+        assertThat(load.count("1.0")).isEqualTo(200);
+    }
+
+    @Test
+    void aSnapshotOfAnotherBackendIsRefusedBeforeAnyChange() throws Exception {
+        router.setRoutes(Routes.ALL_STABLE);
+        Manifest m = Snapshots.capture(objects(), SnapshotSpec.DISABLED, store(), KeyProvider.none(),
+                CaptureOptions.forRollout("shop"));
+        router.setRoutes(Routes.canary(50));
+        Map<ObjectKey, ObjectNode> before = live();
+        HostObjects other = objects("cart");
+
+        assertThatThrownBy(() -> Snapshots.restore(store(), m.id(), KeyProvider.none(),
+                RestoreOptions.defaults().withExisting(RestoreOptions.Existing.UPDATE), other))
+                .isInstanceOf(SnapshotException.class)
+                .hasMessageContaining("HaproxyBackend shop")
+                .hasMessageContaining("haproxy backend cart");
+        assertThat(live()).isEqualTo(before);
+        SnapshotContents contents = Snapshots.load(store(), m.id(), KeyProvider.none());
+        assertThat(contents.items()).hasSize(3);
     }
 }

@@ -1,5 +1,20 @@
 package io.jenkins.plugins.progressive.hosts.nginx;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jenkins.plugins.progressive.hosts.snapshot.HostObjects;
+import io.jenkins.plugins.progressive.snapshot.CaptureOptions;
+import io.jenkins.plugins.progressive.snapshot.KeyProvider;
+import io.jenkins.plugins.progressive.snapshot.Manifest;
+import io.jenkins.plugins.progressive.snapshot.ObjectKey;
+import io.jenkins.plugins.progressive.snapshot.RestoreOptions;
+import io.jenkins.plugins.progressive.snapshot.Selection;
+import io.jenkins.plugins.progressive.snapshot.SnapshotStore;
+import io.jenkins.plugins.progressive.snapshot.SnapshotStores;
+import io.jenkins.plugins.progressive.snapshot.Snapshots;
+import io.jenkins.plugins.progressive.spec.SnapshotSpec;
+import io.jenkins.plugins.progressive.spec.Target;
+import java.util.Optional;
+import java.util.TreeMap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -217,5 +232,46 @@ class NginxRouterTest {
         assertThatThrownBy(otherUpstream::check).isInstanceOf(InvalidSpecException.class)
                 .hasMessageContaining("does not define 'upstream web'");
         assertThat(Files.readString(nginx.upstreamFile)).isEqualTo(before);
+    }
+
+    // ---- snapshots of the router's configuration (hosts targets) ----
+
+    private Map<ObjectKey, ObjectNode> live(HostObjects objects) {
+        Map<ObjectKey, ObjectNode> out = new TreeMap<>();
+        objects.objects(Selection.ALL).forEach(o -> out.put(ObjectKey.of(o), o));
+        return out;
+    }
+
+    @Test
+    void restoreRewritesTheUpstreamFilesAndReloads() throws Exception {
+        Set<Long> workers = nginx.workers();
+        router.setRoutes(Routes.ALL_STABLE);
+        nginx.awaitReloaded(workers);
+        String capturedFile = Files.readString(nginx.upstreamFile);
+        HostObjects objects = new HostObjects("shop", new Target.Endpoints(addresses.get(Role.STABLE),
+                addresses.get(Role.CANARY)), new Traffic.Nginx(nginx.upstreamFile.toString(), "shop", nginx.reloadCommand), Optional.empty());
+        Map<ObjectKey, ObjectNode> captured = live(objects);
+        SnapshotStore store = SnapshotStores.open("file:" + dir.resolve("snapshots"));
+        Manifest m = Snapshots.capture(objects, SnapshotSpec.DISABLED, store, KeyProvider.none(),
+                CaptureOptions.forRollout("shop"));
+        assertThat(m.counts()).containsEntry("NginxUpstream.routers.progressive.jenkins.io", 1);
+        assertThat(captured.get(new ObjectKey(HostObjects.ROUTERS, "v1", "NginxUpstream", "", "shop"))
+                .path("spec").path("content").asText()).isEqualTo(capturedFile);
+
+        workers = nginx.workers();
+        router.setRoutes(Routes.canary(50));
+        nginx.awaitReloaded(workers);
+        assertThat(LoadGenerator.run(nginx.uri(), 2, 200).count("2.0")).isPositive();
+
+        workers = nginx.workers();
+        Snapshots.restore(store, m.id(), KeyProvider.none(),
+                RestoreOptions.defaults().withExisting(RestoreOptions.Existing.UPDATE), objects);
+        nginx.awaitReloaded(workers);
+
+        assertThat(Files.readString(nginx.upstreamFile)).isEqualTo(capturedFile);
+        assertThat(live(objects)).isEqualTo(captured);
+        LoadGenerator load = LoadGenerator.run(nginx.uri(), 2, 200);
+        assertThat(load.failures()).isZero();
+        assertThat(load.count("1.0")).isEqualTo(200);
     }
 }

@@ -12,12 +12,13 @@ import io.jenkins.plugins.progressive.snapshot.ObjectKey;
 import io.jenkins.plugins.progressive.snapshot.ObjectSource;
 import io.jenkins.plugins.progressive.snapshot.RestoreOptions;
 import io.jenkins.plugins.progressive.snapshot.Selection;
-import io.jenkins.plugins.progressive.snapshot.SnapshotException;
 import io.jenkins.plugins.progressive.snapshot.SnapshotStore;
 import io.jenkins.plugins.progressive.snapshot.SnapshotStores;
 import io.jenkins.plugins.progressive.snapshot.Snapshots;
+import io.jenkins.plugins.progressive.spec.InvalidSpecException;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
 import io.jenkins.plugins.progressive.spec.SnapshotSpec;
+import io.jenkins.plugins.progressive.spec.SpecProblem;
 import io.jenkins.plugins.progressive.spec.Strategy;
 import io.jenkins.plugins.progressive.spec.Target;
 import io.jenkins.plugins.progressive.spec.Traffic;
@@ -69,15 +70,67 @@ public final class KubernetesRolloutSnapshots implements RolloutSnapshots {
         return new KubernetesRolloutSnapshots(client, spec, KeyProvider.from(spec.snapshot().encryptionKey()), Path.of(""));
     }
 
+    /**
+     * Checks, before the rollout changes anything, what would make its snapshot fail at its first action: an
+     * exclusion of what the rollout changes, and a Secret the pod template references with no key to seal it.
+     *
+     * @throws InvalidSpecException naming the field
+     */
+    public void preflight() throws InvalidSpecException {
+        SnapshotSpec s = spec.snapshot();
+        List<SpecProblem> problems = new ArrayList<>();
+        for (int i = 0; i < s.excludeKinds().size(); i++) {
+            String kind = s.excludeKinds().get(i);
+            for (ObjectKey changed : CHANGED) {
+                if (Selection.kindMatches(kind, changed.group(), changed.kind())) {
+                    problems.add(new SpecProblem("snapshot.exclude.kinds[" + i + "]", "'" + kind + "' is what a"
+                            + " rollout changes and its rollback restores from the snapshot; it cannot be excluded"
+                            + " (exclude kinds the rollout only reads, such as configmaps or secrets, or kinds"
+                            + " include adds)"));
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidSpecException(problems);
+        }
+        if (keys.key().isPresent() || s.excludeSecrets() || !selection(spec).includesKind("", "Secret")) {
+            return;
+        }
+        List<String> secrets = touched(new ClusterObjects(client), spec).stream()
+                .map(ObjectKey::of).filter(k -> k.group().isEmpty() && k.kind().equals("Secret"))
+                .map(ObjectKey::toString).toList();
+        if (!secrets.isEmpty()) {
+            throw new InvalidSpecException("snapshot.encryptionKey", "the rollout's snapshot would hold "
+                    + String.join(", ", secrets) + ", which the pod template references, and no encryption key is"
+                    + " configured; set snapshot.encryptionKey ({env: VAR} or {file: path}, 32 bytes in base64), or"
+                    + " leave Secrets out with snapshot.excludeSecrets: true (or snapshot.exclude.kinds: [secrets])");
+        }
+    }
+
+    /**
+     * Takes what the rollout touches (see the class comment), plus whatever {@code snapshot.include} adds
+     * (namespaces default to the target's), minus the kinds {@code snapshot.exclude} names; what the
+     * rollout changes cannot be excluded ({@link #preflight}).
+     */
     @Override
     public String capture(RolloutSpec rollout) {
         Target.Kubernetes target = (Target.Kubernetes) rollout.target();
         ClusterObjects cluster = new ClusterObjects(client);
-        List<ObjectNode> touched = touched(cluster, rollout);
+        Selection selection = selection(rollout);
+        Map<ObjectKey, ObjectNode> objects = new LinkedHashMap<>();
+        touched(cluster, rollout).forEach(o -> objects.put(ObjectKey.of(o), o));
+        SnapshotSpec s = rollout.snapshot();
+        if (includes(s)) {
+            Selection extra = new Selection(namespaces(s, target), s.includeKinds(), s.labelSelector(),
+                    s.excludeKinds());
+            try (Stream<ObjectNode> more = cluster.objects(extra)) {
+                more.filter(extra::matches).forEach(o -> objects.putIfAbsent(ObjectKey.of(o), o));
+            }
+        }
         ObjectSource source = new ObjectSource() {
             @Override
-            public Stream<ObjectNode> objects(Selection selection) {
-                return touched.stream();
+            public Stream<ObjectNode> objects(Selection ignored) {
+                return objects.values().stream();
             }
 
             @Override
@@ -90,47 +143,50 @@ public final class KubernetesRolloutSnapshots implements RolloutSnapshots {
                 return cluster.sensitive(object);
             }
         };
-        SnapshotSpec s = rollout.snapshot();
-        SnapshotSpec selection = new SnapshotSpec(true, s.store(), List.of(target.namespace()), KINDS, Optional.empty(),
-                List.of(), s.encryptionKey(), s.preHooks(), s.restoreHooks());
+        SnapshotSpec recorded = s.withSelection(s.store(), selection.namespaces(), selection.kinds(), Optional.empty(),
+                selection.excludeKinds());
         SnapshotStore store = SnapshotStores.open(s.store(), baseDir);
-        Manifest m = Snapshots.capture(source, selection, store, keys, CaptureOptions.forRollout(rollout.name())
+        Manifest m = Snapshots.capture(source, recorded, store, keys, CaptureOptions.forRollout(rollout.name())
                 .withCreatedBy("progressive rollout " + rollout.name() + " " + rollout.version())
                 .withHooks(RestoreOptions.DEFAULT_HOOK_TIMEOUT, Optional.of(new PodExecHook(client, target.namespace()))));
-        return previousIfSame(store, m);
+        return Snapshots.reuseIfUnchanged(store, m);
+    }
+
+    /** What the rollout changes and rollback restores: never excluded. */
+    private static final List<ObjectKey> CHANGED = List.of(
+            new ObjectKey("apps", "v1", "Deployment", "", "any"), new ObjectKey("", "v1", "Service", "", "any"),
+            new ObjectKey("networking.k8s.io", "v1", "Ingress", "", "any"),
+            new ObjectKey("gateway.networking.k8s.io", "v1", "HTTPRoute", "", "any"),
+            new ObjectKey("networking.istio.io", "v1", "VirtualService", "", "any"));
+
+    private static boolean includes(SnapshotSpec s) {
+        return !s.includeNamespaces().isEmpty() || !s.includeKinds().isEmpty() || s.labelSelector().isPresent();
+    }
+
+    private static List<String> namespaces(SnapshotSpec s, Target.Kubernetes target) {
+        return s.includeNamespaces().isEmpty() ? List.of(target.namespace()) : s.includeNamespaces();
     }
 
     /**
-     * Capturing unchanged state again gives the same id: when the last snapshot of this rollout holds
-     * exactly the same objects (and no hook files), the new manifest is dropped for it.
+     * The selection the manifest records, which every captured object matches: the target's namespace and
+     * the included ones; the touched kinds and the included ones (all kinds when include names namespaces
+     * or a label selector but no kinds); the exclusions. A label selector is not recorded: it narrows only
+     * what include adds.
      */
-    private static String previousIfSame(SnapshotStore store, Manifest created) {
-        if (!created.hooks().isEmpty()) {
-            return created.id();
+    static Selection selection(RolloutSpec rollout) {
+        Target.Kubernetes target = (Target.Kubernetes) rollout.target();
+        SnapshotSpec s = rollout.snapshot();
+        Set<String> namespaces = new LinkedHashSet<>(List.of(target.namespace()));
+        Set<String> kinds = new LinkedHashSet<>(KINDS);
+        if (includes(s)) {
+            namespaces.addAll(namespaces(s, target));
+            if (s.includeKinds().isEmpty()) {
+                kinds.clear();
+            } else {
+                kinds.addAll(s.includeKinds());
+            }
         }
-        List<String> ids = new ArrayList<>(store.manifestIds());
-        for (int i = ids.size() - 1; i >= 0; i--) {
-            String id = ids.get(i);
-            if (id.equals(created.id())) {
-                continue;
-            }
-            Manifest m;
-            try {
-                m = Snapshots.show(store, id);
-            } catch (SnapshotException | IllegalArgumentException e) {
-                continue;
-            }
-            if (!m.name().equals(created.name())) {
-                continue;
-            }
-            if (m.hooks().isEmpty() && m.objects().equals(created.objects()) && m.source().equals(created.source())
-                    && m.selection().equals(created.selection())) {
-                store.deleteManifest(created.id());
-                return m.id();
-            }
-            return created.id();
-        }
-        return created.id();
+        return new Selection(List.copyOf(namespaces), List.copyOf(kinds), Optional.empty(), s.excludeKinds());
     }
 
     @Override

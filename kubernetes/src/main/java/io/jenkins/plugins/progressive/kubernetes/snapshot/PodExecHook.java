@@ -27,9 +27,9 @@ import java.util.stream.Stream;
 /**
  * Runs {@code exec} hooks in a pod of the target's namespace through the API server's exec subresource.
  * The hook's folder is a fresh {@code /tmp/progressive-hook-<random>} in the container; files move with
- * {@code find}, {@code cat} and {@code sh} run in the container (no tar needed on either side).
- *
- * <p>Not exercised by the test suite: the project's test API server does not serve {@code pods/exec}.
+ * {@code find}, {@code cat}, {@code head} and {@code sh} run in the container (no tar needed on either side).
+ * Files go in through standard input read with {@code head -c SIZE}: the exec protocol this client speaks
+ * ({@code v4.channel.k8s.io}) cannot signal the end of standard input, so a {@code cat > file} would never end.
  */
 public final class PodExecHook implements PodExec {
 
@@ -64,7 +64,7 @@ public final class PodExecHook implements PodExec {
             List<String> argv = new ArrayList<>();
             hook.command().forEach(a -> argv.add(a.replace("{{out}}", remote).replace("{{in}}", remote)));
             Run r = run(container, null, timeout, argv.toArray(String[]::new));
-            if (r.exitCode() == 0 && phase == Phase.PRE) {
+            if (r.exitCode() == 0 && phase != Phase.RESTORE) {
                 download(container, remote, localDir);
             }
             return new Result(r.exitCode(), r.stderr());
@@ -81,8 +81,10 @@ public final class PodExecHook implements PodExec {
         }
         for (Path f : files) {
             String target = remote + "/" + localDir.relativize(f).toString().replace('\\', '/');
-            check(run(container, Files.readAllBytes(f), HELPER_TIMEOUT, "sh", "-c",
-                    "mkdir -p \"$(dirname \"$1\")\" && cat > \"$1\"", "sh", target), "copy into the pod");
+            byte[] content = Files.readAllBytes(f);
+            check(run(container, content, HELPER_TIMEOUT, "sh", "-c",
+                    "mkdir -p \"$(dirname \"$1\")\" && head -c \"$2\" > \"$1\"", "sh", target,
+                    Integer.toString(content.length)), "copy into the pod");
         }
     }
 
@@ -106,7 +108,10 @@ public final class PodExecHook implements PodExec {
 
     private static Run check(Run r, String what) throws IOException {
         if (r.exitCode() != 0) {
-            throw new IOException(what + " in the pod exited with " + r.exitCode() + ": " + r.stderr().strip());
+            String err = r.stderr().strip();
+            // a helper's error is short; anything longer is not worth carrying into a message
+            throw new IOException(what + " in the pod exited with " + r.exitCode()
+                    + (err.isEmpty() ? "" : ": " + (err.length() > 200 ? "…" + err.substring(err.length() - 200) : err)));
         }
         return r;
     }

@@ -66,6 +66,28 @@ final class ApiDispatcher extends Dispatcher {
         return open.size();
     }
 
+    private volatile ContainerExec containerExec;
+
+    void onExec(ContainerExec exec) {
+        containerExec = exec;
+    }
+
+    /** {@code pods/exec}: needs {@code create} on {@code pods/exec} and an existing pod; a test plays the command. */
+    private MockResponse exec(RecordedRequest request, String namespace, String pod) {
+        ResourceType pods = store.type("", "v1", "pods");
+        rbac.check("create", pods, "pods/exec", pod, namespace).ifPresent(message -> {
+            throw new ApiError(403, "Forbidden", message, pods, pod);
+        });
+        if (store.get(pods, namespace, pod) == null) {
+            throw ApiError.notFound(pods, pod);
+        }
+        ContainerExec exec = containerExec;
+        if (exec == null) {
+            throw new ApiError(500, "InternalError", "the test API server runs no commands: call onExec first", pods, pod);
+        }
+        return ExecEndpoint.respond(request, namespace, pod, exec);
+    }
+
     ApiDispatcher(ObjectStore store, Rbac rbac, Supplier<String> address) {
         this.store = store;
         this.rbac = rbac;
@@ -136,6 +158,10 @@ final class ApiDispatcher extends Dispatcher {
                 }
                 if (seg.size() == 2) {
                     return ok(resourceList("", "v1"));
+                }
+                if (seg.size() == 7 && seg.get(2).equals("namespaces") && seg.get(4).equals("pods")
+                        && seg.get(6).equals("exec")) {
+                    return exec(request, seg.get(3), seg.get(5));
                 }
                 return resource(request, parseTarget("", "v1", seg.subList(2, seg.size()), query));
             case "apis":

@@ -87,6 +87,12 @@ public final class KubernetesApiServer implements BeforeEachCallback, AfterEachC
         return this;
     }
 
+    /** Plays the containers' side of {@code pods/exec} (the server has no containers): see {@link ContainerExec}. */
+    public void onExec(ContainerExec exec) {
+        start();
+        dispatcher.onExec(exec);
+    }
+
     @Override
     public synchronized void close() {
         clients.forEach(KubernetesClient::close);

@@ -70,20 +70,7 @@ class KubernetesRolloutSnapshotsTest {
     }
 
     private RolloutSpec spec() throws Exception {
-        return SpecReader.parse("""
-                name: shop
-                version: "1.1"
-                target:
-                  kubernetes: {namespace: prod, deployment: shop, container: shop, image: registry/shop}
-                traffic:
-                  nginxIngress: {ingress: shop}
-                strategy:
-                  canary: {steps: [{setWeight: 10}]}
-                snapshot:
-                  enabled: true
-                  store: "file:%s"
-                  encryptionKey: {env: PROGRESSIVE_SNAPSHOT_KEY}
-                """.formatted(dir.resolve("snapshots")), SpecReader.Format.YAML, Map.of());
+        return spec("encryptionKey: {env: PROGRESSIVE_SNAPSHOT_KEY}");
     }
 
     @Test
@@ -183,5 +170,75 @@ class KubernetesRolloutSnapshotsTest {
                 .containsEntry("k", "shop-config");
         assertThat(client.secrets().inNamespace("prod").withName("shop-db").get().getData())
                 .containsEntry("password", "c2VjcmV0");
+    }
+
+    private RolloutSpec spec(String snapshotExtra) throws Exception {
+        return SpecReader.parse("""
+                name: shop
+                version: "1.1"
+                target:
+                  kubernetes: {namespace: prod, deployment: shop, container: shop, image: registry/shop}
+                traffic:
+                  nginxIngress: {ingress: shop}
+                strategy:
+                  canary: {steps: [{setWeight: 10}]}
+                snapshot:
+                  enabled: true
+                  store: "file:%s"
+                %s
+                """.formatted(dir.resolve("snapshots"), snapshotExtra.indent(2).stripTrailing()), SpecReader.Format.YAML,
+                Map.of());
+    }
+
+    private Manifest captured(RolloutSpec spec, KeyProvider keys) throws Exception {
+        var snapshots = new KubernetesRolloutSnapshots(client, spec, keys, Path.of(""));
+        snapshots.preflight();
+        return Snapshots.show(new DirectorySnapshotStore(dir.resolve("snapshots")), snapshots.capture(spec));
+    }
+
+    @Test
+    void includeAddsObjectsTheRolloutDoesNotTouchAndExcludeLeavesOutWhatItOnlyReads() throws Exception {
+        client.configMaps().inNamespace("prod").resource(new ConfigMapBuilder().withNewMetadata().withName("feature-flags")
+                .addToLabels("app", "shop").endMetadata().addToData("beta", "on").build()).create();
+
+        Manifest m = captured(spec("""
+                include: {kinds: [configmaps], labelSelector: "app=shop"}
+                exclude: {kinds: [secrets]}
+                """), KeyProvider.none());
+
+        assertThat(m.objects()).extracting(e -> e.key().toString()).containsExactlyInAnyOrder("Deployment prod/shop",
+                "ConfigMap prod/shop-config", "ConfigMap prod/shop-env", "ConfigMap prod/feature-flags",
+                "Service prod/shop", "Ingress prod/shop");
+        assertThat(m.selection().kinds()).contains("deployments.apps", "configmaps");
+        assertThat(m.selection().excludeKinds()).containsExactly("secrets");
+    }
+
+    @Test
+    void excludingWhatTheRolloutChangesIsRefusedNamingTheField() throws Exception {
+        RolloutSpec spec = spec("exclude: {kinds: [events, deployments]}\nencryptionKey: {env: PROGRESSIVE_SNAPSHOT_KEY}");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new KubernetesRolloutSnapshots(client, spec,
+                KeyProvider.of(key), Path.of("")).preflight())
+                .isInstanceOf(io.jenkins.plugins.progressive.spec.InvalidSpecException.class)
+                .hasMessageContaining("snapshot.exclude.kinds[1]")
+                .hasMessageContaining("'deployments' is what a rollout changes");
+    }
+
+    @Test
+    void aReferencedSecretWithoutAKeyIsRefusedAtPreflightUnlessSecretsAreExcluded() throws Exception {
+        RolloutSpec spec = spec("");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new KubernetesRolloutSnapshots(client, spec,
+                KeyProvider.none(), Path.of("")).preflight())
+                .isInstanceOf(io.jenkins.plugins.progressive.spec.InvalidSpecException.class)
+                .hasMessageContaining("snapshot.encryptionKey")
+                .hasMessageContaining("Secret prod/shop-db")
+                .hasMessageContaining("snapshot.excludeSecrets: true");
+        assertThat(new java.io.File(dir.resolve("snapshots").toString())).doesNotExist();
+
+        Manifest m = captured(spec("excludeSecrets: true"), KeyProvider.none());
+        assertThat(m.excludeSecrets()).isTrue();
+        assertThat(m.objects()).extracting(e -> e.key().toString()).contains("Deployment prod/shop")
+                .doesNotContain("Secret prod/shop-db");
     }
 }
