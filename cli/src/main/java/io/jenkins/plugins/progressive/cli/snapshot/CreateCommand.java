@@ -2,6 +2,7 @@ package io.jenkins.plugins.progressive.cli.snapshot;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.jenkins.plugins.progressive.cli.ClusterOptions;
 import io.jenkins.plugins.progressive.kubernetes.snapshot.ClusterObjects;
 import io.jenkins.plugins.progressive.kubernetes.snapshot.PodExecHook;
 import io.jenkins.plugins.progressive.snapshot.CaptureOptions;
@@ -47,7 +48,7 @@ final class CreateCommand extends SnapshotSubcommand {
                 s.labelSelector(), s.excludeKinds(), s.encryptionKey(), s.preHooks(), s.restoreHooks());
         SnapshotStore store = store();
         Manifest m;
-        try (KubernetesClient client = connect(cluster)) {
+        try (KubernetesClient client = cluster.connect()) {
             m = Snapshots.capture(new ClusterObjects(client), spec, store, keys(),
                     CaptureOptions.forRollout(subject.name()).withExcludeSecrets(excludeSecrets)
                             .withHooks(RestoreOptions.DEFAULT_HOOK_TIMEOUT,

@@ -3,6 +3,7 @@ package io.jenkins.plugins.progressive.cli.snapshot;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.jenkins.plugins.progressive.cli.ClusterOptions;
 import io.jenkins.plugins.progressive.kubernetes.snapshot.ClusterObjects;
 import io.jenkins.plugins.progressive.kubernetes.snapshot.PodExecHook;
 import io.jenkins.plugins.progressive.snapshot.KeyProvider;
@@ -61,7 +62,7 @@ final class RestoreCommand extends SnapshotSubcommand {
         KeyProvider keys = keys();
         Optional<SnapshotSubject> subject = subject();
         RestorePlan plan;
-        try (KubernetesClient client = connect(cluster)) {
+        try (KubernetesClient client = cluster.connect()) {
             if (subject.isPresent() && subject.get().target() instanceof Target.Kubernetes k) {
                 String ns = map.getOrDefault(k.namespace(), k.namespace());
                 options = options.withHooks(subject.get().snapshot().restoreHooks(), RestoreOptions.DEFAULT_HOOK_TIMEOUT,
