@@ -138,13 +138,13 @@ final class Preflight {
 
     private void checkObjects(Target.Kubernetes target) {
         String ns = target.namespace();
-        if (ClusterErrors.call("namespace " + ns, server, () -> client.namespaces().withName(ns).get()) == null) {
-            throw new ClusterException("namespace " + ns + " not found", 404);
-        }
+        // The namespace itself is not read: it is cluster-scoped, which no namespaced Role can grant.
         Deployment d = ClusterErrors.call("deployment " + ns + "/" + target.deployment(), server,
                 () -> client.apps().deployments().inNamespace(ns).withName(target.deployment()).get());
         if (d == null) {
-            throw new ClusterException("deployment " + ns + "/" + target.deployment() + " not found", 404);
+            throw new ClusterException("deployment " + ns + "/" + target.deployment() + " not found: namespace \""
+                    + ns + "\" has no Deployment \"" + target.deployment() + "\", or does not exist"
+                    + " (target.kubernetes.namespace, target.kubernetes.deployment)", 404);
         }
         boolean hasContainer = d.getSpec().getTemplate().getSpec().getContainers().stream()
                 .anyMatch(c -> target.container().equals(c.getName()));
