@@ -47,6 +47,13 @@ final class Preflight {
             throw new InvalidSpecException("traffic", "a Kubernetes target is split by replicas, nginxIngress, "
                     + "gatewayApi or istio");
         }
+        if (spec.strategy() instanceof Strategy.Rolling && !(spec.traffic() instanceof Traffic.Replicas)) {
+            // A router splits between two backends by weight; a rolling update's split is how many instances
+            // run each version, so a router would only be told a share it already serves.
+            throw new InvalidSpecException("traffic", "strategy.rolling takes no router: its traffic follows the "
+                    + "replicas of each version; use traffic.replicas (or leave traffic out), or strategy.canary or "
+                    + "strategy.blueGreen with this router");
+        }
         checkRbac(target.namespace(), needs(spec));
         checkObjects(target);
     }

@@ -78,6 +78,17 @@ class DocumentedRoleE2eTest {
         assertThat(cluster.image("shop")).isEqualTo("registry/shop:2.0");
     }
 
+    @ParameterizedTest(name = "{0} under the Role of docs/{1}")
+    @CsvSource({"nginxIngress, routers/nginx-ingress.md", "gatewayApi, routers/gateway-api.md",
+        "istio, routers/istio.md"})
+    void blueGreenSwitchesThroughARouterUnderTheDocumentedRole(String router, String page) throws Exception {
+        cluster.routerObjects(router);
+        assertSucceedsUnder(page, Cluster.spec(Cluster.traffic(router), """
+                blueGreen: {prePromotionAnalysis: [error-rate], scaleDownDelay: 1s}
+                """));
+        assertThat(cluster.image("shop")).isEqualTo("registry/shop:2.0");
+    }
+
     @Test
     void rollingUpdatesUnderTheRoleOfTheReplicasPage() throws Exception {
         assertSucceedsUnder("routers/replicas.md", Cluster.spec("{replicas: {}}", """
