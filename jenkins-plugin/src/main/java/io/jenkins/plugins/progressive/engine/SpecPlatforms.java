@@ -6,12 +6,9 @@ import io.jenkins.plugins.progressive.hosts.endpoints.FixedEndpoints;
 import io.jenkins.plugins.progressive.hosts.haproxy.HaproxyRouter;
 import io.jenkins.plugins.progressive.hosts.local.LocalProcesses;
 import io.jenkins.plugins.progressive.hosts.nginx.NginxRouter;
-import io.jenkins.plugins.progressive.kubernetes.KubernetesWorkload;
+import io.jenkins.plugins.progressive.kubernetes.KubernetesPlatform;
 import io.jenkins.plugins.progressive.kubernetes.snapshot.KubernetesRolloutSnapshots;
 import io.jenkins.plugins.progressive.snapshot.SnapshotException;
-import io.jenkins.plugins.progressive.kubernetes.traffic.gatewayapi.GatewayApiRouter;
-import io.jenkins.plugins.progressive.kubernetes.traffic.istio.IstioRouter;
-import io.jenkins.plugins.progressive.kubernetes.traffic.nginxingress.NginxIngressRouter;
 import io.jenkins.plugins.progressive.kubernetes.traffic.replicas.ReplicaRatioRouter;
 import io.jenkins.plugins.progressive.metrics.MetricProviders;
 import io.jenkins.plugins.progressive.rollout.Platform;
@@ -34,14 +31,13 @@ import java.util.function.Function;
 /**
  * The ports of a spec on this controller: hosts targets through the hosts module (local processes run on the
  * controller itself, so they suit a demo or an agent-less single host; endpoints behind HAProxy or nginx are the
- * real non-Kubernetes case), Kubernetes targets through the kubernetes module's adapters, metrics through
+ * real non-Kubernetes case), Kubernetes targets through the kubernetes module's {@link KubernetesPlatform} (the same
+ * binding as the CLI's: the rollout's Lease, its router, blue-green by Service selector), metrics through
  * {@link MetricProviders} with credentials from the Jenkins store. A Kubernetes spec with {@code snapshot.enabled}
  * gets the kubernetes module's pre-rollout snapshot, its key read from the credential the step named
  * ({@code encryptionKeyCredentialsId}) in the driving build's context when needed, its {@code file:} store relative
  * to the workspace (see {@link SnapshotSetup}); hosts targets have no snapshot, so such a spec fails at its first
  * action with the engine's message.
- *
- * <p>The Kubernetes part is the one place to switch to the kubernetes module's own binder once there is one.
  */
 final class SpecPlatforms implements Platform.Binder {
 
@@ -61,9 +57,18 @@ final class SpecPlatforms implements Platform.Binder {
         if (target instanceof Target.Kubernetes k) {
             Contexts.Context context = contexts.of(key);
             KubernetesClient client = ClusterClients.connect(context.cluster(), context.credentials());
-            KubernetesWorkload workload = new KubernetesWorkload(client, k, () -> { });
-            return new Platform(closing(workload, client), kubernetesRouter(client, k, spec.traffic()), metrics,
-                    spec.snapshot().enabled() ? snapshots(client, spec, key) : null);
+            KubernetesPlatform kubernetes = new KubernetesPlatform(client, metrics, (Runnable) null)
+                    .snapshots(rollout -> snapshots(client, rollout, key));
+            Platform bound;
+            try {
+                bound = kubernetes.bind(spec);
+            } catch (RuntimeException e) {
+                kubernetes.close();
+                client.close();
+                throw e;
+            }
+            return new Platform(closing(bound.workload(), kubernetes, client), bound.router(), bound.metrics(),
+                    bound.snapshots());
         }
         if (target instanceof Target.Local local) {
             LocalProcesses processes = new LocalProcesses(local, localState.resolve(folder(key)));
@@ -92,19 +97,6 @@ final class SpecPlatforms implements Platform.Binder {
     /** Metrics as the build that drives {@code key} may read them. */
     MetricProvider metricsFor(String key) {
         return new MetricProviders(new MetricCredentials(() -> contexts.of(key).credentials()));
-    }
-
-    private static TrafficRouter kubernetesRouter(KubernetesClient client, Target.Kubernetes k, Traffic traffic) {
-        if (traffic instanceof Traffic.NginxIngress ingress) {
-            return new NginxIngressRouter(client, k.namespace(), ingress);
-        }
-        if (traffic instanceof Traffic.GatewayApi route) {
-            return new GatewayApiRouter(client, k.namespace(), route);
-        }
-        if (traffic instanceof Traffic.Istio istio) {
-            return new IstioRouter(client, k.namespace(), istio);
-        }
-        return new ReplicaRatioRouter(client, k);
     }
 
     private static TrafficRouter hostsRouter(Traffic traffic, Function<Role, List<String>> addresses,
@@ -136,8 +128,8 @@ final class SpecPlatforms implements Platform.Binder {
         };
     }
 
-    /** The workload, and the client it uses closed with it when the rollout ends. */
-    private static Workload closing(Workload workload, KubernetesClient client) {
+    /** The workload, and the platform (its Lease) and client it uses closed with it when the rollout ends. */
+    private static Workload closing(Workload workload, KubernetesPlatform platform, KubernetesClient client) {
         return new Workload() {
             @Override
             public RoleStatus status(Role role) {
@@ -159,6 +151,7 @@ final class SpecPlatforms implements Platform.Binder {
                 try {
                     workload.close();
                 } finally {
+                    platform.close();
                     client.close();
                 }
             }
