@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.jenkins.plugins.progressive.kubernetes.DocsManifests;
 import io.jenkins.plugins.progressive.kubernetes.KubernetesStateStore;
 import io.jenkins.plugins.progressive.kubernetes.apiserver.KubernetesApiServer;
 import io.jenkins.plugins.progressive.kubernetes.controller.DeploymentController;
@@ -105,6 +106,8 @@ class KubernetesRunTest {
                     - setWeight: 50
                     - analysis: [error-rate]
                 """, "");
+        // The kubeconfig's user may do exactly what the Role of docs/routers/replicas.md grants.
+        api.bindRole("test-token", DocsManifests.role("routers/replicas.md"));
         Set<Integer> canarySizes = new ConcurrentSkipListSet<>();
         try (Watch watch = watchCanarySizes(canarySizes)) {
             CliRun run = run(spec, "--output", "json");
