@@ -43,6 +43,12 @@ import org.junit.jupiter.api.io.TempDir;
 class KubernetesRunTest {
 
     private static final String KEY = "shop@kubernetes/prod/shop";
+    private static final String PAUSED = """
+            canary:
+              steps:
+                - setWeight: 50
+                - pause: manual
+            """;
 
     private final KubernetesApiServer api = new KubernetesApiServer();
 
@@ -165,16 +171,10 @@ class KubernetesRunTest {
 
     @Test
     void aManualPauseIsPromotedFromAnotherProcessAndStatusIsReadFromAThird() throws Exception {
-        Path spec = spec("""
-                canary:
-                  steps:
-                    - setWeight: 50
-                    - pause: manual
-                """, "");
+        Path spec = spec(PAUSED, "");
         Path log = dir.resolve("run.log");
-        Process run = runInChildJvm(spec, log);
+        Process run = pausedRunInAnotherProcess(spec, log);
         try {
-            awaitPaused(log);
             assertThat(replicas("shop-canary")).isEqualTo(2);
             // Another host: no state directory of the run's, only the kubeconfig and the rollout's key.
             CliRun status = CliRun.of("status", KEY, "--kubeconfig", kubeconfig.toString(), "--state-dir",
@@ -204,16 +204,10 @@ class KubernetesRunTest {
 
     @Test
     void aManualPauseIsAbortedFromAnotherProcessAndTheRunExitsFive() throws Exception {
-        Path spec = spec("""
-                canary:
-                  steps:
-                    - setWeight: 50
-                    - pause: manual
-                """, "");
+        Path spec = spec(PAUSED, "");
         Path log = dir.resolve("run.log");
-        Process run = runInChildJvm(spec, log);
+        Process run = pausedRunInAnotherProcess(spec, log);
         try {
-            awaitPaused(log);
 
             CliRun abort = CliRun.of("abort", KEY, "--reason", "bad smell", "--kubeconfig", kubeconfig.toString(),
                     "--state-dir", dir.resolve("elsewhere").toString());
@@ -301,12 +295,17 @@ class KubernetesRunTest {
         return CliRun.of(args.toArray(String[]::new));
     }
 
-    private Process runInChildJvm(Path spec, Path log) throws IOException {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Progressive.class.getName(),
-                "run", spec.toString(), "--kubeconfig", kubeconfig.toString(),
+    /** {@code progressive run SPEC} in a child JVM, once the rollout it drives waits at its manual pause. */
+    private Process pausedRunInAnotherProcess(Path spec, Path log) throws IOException {
+        Process run = CliRun.inChildJvm(log, "run", spec.toString(), "--kubeconfig", kubeconfig.toString(),
                 "--state-dir", dir.resolve("state").toString());
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            awaitPaused(log);
+            return run;
+        } catch (RuntimeException | AssertionError | IOException e) {
+            run.destroyForcibly();
+            throw e;
+        }
     }
 
     private void awaitPaused(Path log) throws IOException {

@@ -138,13 +138,10 @@ class BlueGreenE2eTest {
                 """);
         driver = cluster.driver("jenkins-a#10", Duration.ofSeconds(15));
         driver.platform.validate(spec);
-        RolloutResult result;
-        List<Integer> seen;
-        try (RouterWeights weights = RouterWeights.record(cluster, router)) {
-            result = driver.run(spec).get(60, TimeUnit.SECONDS);
-            await().atMost(Duration.ofSeconds(5)).until(() -> weights.canaryWeights().size() >= 2);
-            seen = weights.canaryWeights();
-        }
+        RouterWeights.Recorded run = RouterWeights.during(cluster, router, 2,
+                () -> driver.run(spec).get(60, TimeUnit.SECONDS));
+        RolloutResult result = run.result();
+        List<Integer> seen = run.canaryWeights();
 
         assertThat(result.status()).as(result.message()).isEqualTo(Phase.SUCCEEDED);
         // All at once to the new version, and back to the stable backend once it runs the new version.
@@ -162,15 +159,13 @@ class BlueGreenE2eTest {
         cluster.routerObjects(router);
         cluster.metrics.set("error-rate", 0.3);
         driver = cluster.driver("jenkins-a#11", Duration.ofSeconds(15));
-        RolloutResult result;
-        List<Integer> seen;
-        try (RouterWeights weights = RouterWeights.record(cluster, router)) {
-            result = driver.run(Cluster.spec(Cluster.traffic(router), """
-                    blueGreen: {postPromotionAnalysis: [error-rate], scaleDownDelay: 30s}
-                    """)).get(60, TimeUnit.SECONDS);
-            await().atMost(Duration.ofSeconds(5)).until(() -> weights.canaryWeights().size() >= 2);
-            seen = weights.canaryWeights();
-        }
+        RolloutSpec spec = Cluster.spec(Cluster.traffic(router), """
+                blueGreen: {postPromotionAnalysis: [error-rate], scaleDownDelay: 30s}
+                """);
+        RouterWeights.Recorded run = RouterWeights.during(cluster, router, 2,
+                () -> driver.run(spec).get(60, TimeUnit.SECONDS));
+        RolloutResult result = run.result();
+        List<Integer> seen = run.canaryWeights();
 
         assertThat(result.status()).as(result.message()).isEqualTo(Phase.ROLLED_BACK);
         assertThat(seen).containsExactly(100, 0);

@@ -51,25 +51,19 @@ class CanaryE2eTest {
         RolloutSpec spec = Cluster.spec(Cluster.traffic(router), STEPS);
         driver = cluster.driver("jenkins-a#1", Duration.ofSeconds(15));
         driver.platform.validate(spec);
-        RouterWeights weights = router.equals("replicas") ? null : RouterWeights.record(cluster, router);
         RolloutResult result;
-        try {
+        if (router.equals("replicas")) {
             result = driver.run(spec).get(60, TimeUnit.SECONDS);
-            if (weights != null) {
-                await().atMost(Duration.ofSeconds(5)).until(() -> weights.canaryWeights().size() >= 3);
-            }
-        } finally {
-            if (weights != null) {
-                weights.close();
-            }
+        } else {
+            RouterWeights.Recorded run = RouterWeights.during(cluster, router, 4,
+                    () -> driver.run(spec).get(60, TimeUnit.SECONDS));
+            result = run.result();
+            // As a watch on the router object saw it: the steps' 25% and 50%; for the promotion all traffic on the
+            // canary while the stable Deployment takes the new template; then all back to the (new) stable.
+            assertThat(run.canaryWeights()).containsExactly(25, 50, 100, 0);
         }
 
         assertThat(result.status()).as(result.message()).isEqualTo(Phase.SUCCEEDED);
-        if (weights != null) {
-            // As a watch on the router object saw it: the steps' 25% and 50%; for the promotion all traffic on the
-            // canary while the stable Deployment takes the new template; then all back to the (new) stable.
-            assertThat(weights.canaryWeights()).containsExactly(25, 50, 100, 0);
-        }
         assertThat(cluster.image("shop")).isEqualTo("registry/shop:2.0");
         await().atMost(Duration.ofSeconds(10)).until(() -> cluster.ready("shop") == 4);
         assertThat(cluster.deployment("shop-canary")).as("canary removed").isEmpty();

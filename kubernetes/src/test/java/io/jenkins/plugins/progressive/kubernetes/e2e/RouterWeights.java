@@ -1,15 +1,20 @@
 package io.jenkins.plugins.progressive.kubernetes.e2e;
 
+import static org.awaitility.Awaitility.await;
+
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.jenkins.plugins.progressive.rollout.RolloutResult;
 import io.jenkins.plugins.progressive.rollout.Routes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 /**
@@ -48,6 +53,23 @@ final class RouterWeights implements AutoCloseable {
             default -> throw new IllegalArgumentException("no router object to watch for " + router);
         };
         this.watch = w;
+    }
+
+    /** A rollout's result and the canary weights its router object went through. */
+    record Recorded(RolloutResult result, List<Integer> canaryWeights) {
+    }
+
+    /**
+     * Drives {@code rollout} to its end while recording the router object of {@code router}, and waits until at
+     * least {@code changes} weights were seen (the last watch events may arrive after the result).
+     */
+    static Recorded during(Cluster cluster, String router, int changes, Callable<RolloutResult> rollout)
+            throws Exception {
+        try (RouterWeights weights = record(cluster, router)) {
+            RolloutResult result = rollout.call();
+            await().atMost(Duration.ofSeconds(5)).until(() -> weights.canaryWeights().size() >= changes);
+            return new Recorded(result, weights.canaryWeights());
+        }
     }
 
     /** Starts recording every canary weight the router object of {@code router} takes. */
