@@ -1,8 +1,8 @@
 package io.jenkins.plugins.progressive.cli;
 
-import io.jenkins.plugins.progressive.rollout.DirectoryStateStore;
 import io.jenkins.plugins.progressive.rollout.RolloutCommands;
 import io.jenkins.plugins.progressive.rollout.RolloutState;
+import io.jenkins.plugins.progressive.rollout.StateStore;
 import io.jenkins.plugins.progressive.spec.InvalidSpecException;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
 import io.jenkins.plugins.progressive.spec.SpecReader;
@@ -15,15 +15,15 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * promote, abort and rollback: compare-and-set requests written into the state directory, which the
- * {@code run} driving the rollout picks up within a second.
+ * promote, abort and rollback: compare-and-set requests written where the rollout's state is (the state directory,
+ * or the cluster for a Kubernetes target), which the {@code run} driving the rollout picks up within a second.
  */
 final class ControlCommands {
 
     private ControlCommands() {
     }
 
-    static RolloutState statusOf(DirectoryStateStore store, String key) {
+    static RolloutState statusOf(StateStore store, String key) {
         return io.jenkins.plugins.progressive.rollout.RolloutEngine.builder(store, spec -> {
             throw new IllegalStateException("binds nothing");
         }).build().status(key).orElseThrow();
@@ -36,18 +36,20 @@ final class ControlCommands {
         @Mixin
         StateDirOption state;
 
+        @Mixin
+        ClusterOptions cluster;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec command;
 
-        abstract RolloutState apply(DirectoryStateStore store, String key);
+        abstract RolloutState apply(StateStore store, String key);
 
         @Override
         public Integer call() {
-            DirectoryStateStore store = state.store();
             PrintWriter err = command.commandLine().getErr();
-            try {
-                String key = ref.resolve(store);
-                RolloutState s = apply(store, key);
+            try (RolloutRef.Found found = ref.find(state, cluster)) {
+                String key = found.key();
+                RolloutState s = apply(found.store(), key);
                 command.commandLine().getOut().println(command.name() + " requested for '" + key + "' (version "
                         + s.version() + ", phase " + s.phase() + ")");
                 return ExitCode.SUCCEEDED.code();
@@ -65,7 +67,7 @@ final class ControlCommands {
         boolean full;
 
         @Override
-        RolloutState apply(DirectoryStateStore store, String key) {
+        RolloutState apply(StateStore store, String key) {
             return RolloutCommands.promote(store, key, full);
         }
     }
@@ -77,7 +79,7 @@ final class ControlCommands {
         String reason;
 
         @Override
-        RolloutState apply(DirectoryStateStore store, String key) {
+        RolloutState apply(StateStore store, String key) {
             return RolloutCommands.abort(store, key, reason);
         }
     }
@@ -87,7 +89,7 @@ final class ControlCommands {
             + " to its previous stable version (give --spec: this command then drives the rollback itself)."})
     static final class Rollback extends Control {
         @Override
-        RolloutState apply(DirectoryStateStore store, String key) {
+        RolloutState apply(StateStore store, String key) {
             return RolloutCommands.rollback(store, key);
         }
 
@@ -102,14 +104,19 @@ final class ControlCommands {
             } catch (InvalidSpecException e) {
                 return RunCommand.invalid(command.commandLine().getErr(), ref.spec + ": ", e);
             }
-            boolean wasLive = state.store().load(spec.lockKey()).isPresent()
-                    && !statusOf(state.store(), spec.lockKey()).phase().ended();
+            boolean wasLive;
+            try (RolloutRef.Found found = ref.find(state, cluster)) {
+                wasLive = !statusOf(found.store(), found.key()).phase().ended();
+            } catch (RolloutRef.Unknown e) {
+                command.commandLine().getErr().println(e.getMessage());
+                return ExitCode.INVALID.code();
+            }
             int code = super.call();
             if (code != 0 || wasLive) {
                 return code; // a live rollout's run picks the request up
             }
-            return RunCommand.drive(spec, state.dir, OutputFormat.text, null, command.commandLine().getOut(),
-                    command.commandLine().getErr());
+            return RunCommand.drive(spec, new Platforms(state.dir, cluster), OutputFormat.text, null,
+                    command.commandLine().getOut(), command.commandLine().getErr(), () -> { }, java.util.Map::of);
         }
     }
 }

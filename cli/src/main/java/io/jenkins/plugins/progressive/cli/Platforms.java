@@ -1,17 +1,24 @@
 package io.jenkins.plugins.progressive.cli;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jenkins.plugins.progressive.hosts.endpoints.FixedEndpoints;
 import io.jenkins.plugins.progressive.hosts.haproxy.HaproxyRouter;
 import io.jenkins.plugins.progressive.hosts.local.LocalProcesses;
 import io.jenkins.plugins.progressive.hosts.nginx.NginxRouter;
 import io.jenkins.plugins.progressive.hosts.snapshot.HostObjects;
 import io.jenkins.plugins.progressive.hosts.snapshot.HostRolloutSnapshots;
+import io.jenkins.plugins.progressive.kubernetes.ClusterException;
+import io.jenkins.plugins.progressive.kubernetes.KubernetesPlatform;
+import io.jenkins.plugins.progressive.kubernetes.KubernetesStateStore;
+import io.jenkins.plugins.progressive.kubernetes.snapshot.KubernetesRolloutSnapshots;
 import io.jenkins.plugins.progressive.metrics.Credentials;
 import io.jenkins.plugins.progressive.metrics.MetricProviders;
+import io.jenkins.plugins.progressive.rollout.EventSink;
 import io.jenkins.plugins.progressive.rollout.Platform;
 import io.jenkins.plugins.progressive.rollout.Role;
 import io.jenkins.plugins.progressive.rollout.RolloutSnapshots;
 import io.jenkins.plugins.progressive.rollout.Routes;
+import io.jenkins.plugins.progressive.rollout.StateStore;
 import io.jenkins.plugins.progressive.rollout.TrafficRouter;
 import io.jenkins.plugins.progressive.rollout.Workload;
 import io.jenkins.plugins.progressive.snapshot.KeyProvider;
@@ -23,18 +30,104 @@ import io.jenkins.plugins.progressive.spec.Traffic;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
-/** The CLI's ports: what each spec target and traffic router runs on from this host. */
-final class Platforms implements Platform.Binder {
+/**
+ * The CLI's ports: what each spec target and traffic router runs on from this host. A Kubernetes target runs
+ * through the kubernetes module's {@link KubernetesPlatform} on the cluster of {@code --kubeconfig}/{@code --context}.
+ */
+final class Platforms implements Platform.Binder, AutoCloseable {
 
     private final Path stateDir;
+    private final ClusterOptions cluster;
     private final MetricProviders metrics;
     private final java.util.Map<String, Platform> bound = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile Consumer<String> waker = key -> { };
+    private KubernetesClient client;
+    private KubernetesPlatform kubernetes;
 
     Platforms(Path stateDir) {
+        this(stateDir, new ClusterOptions());
+    }
+
+    /** @param cluster where a {@code target.kubernetes} spec runs and keeps its state */
+    Platforms(Path stateDir, ClusterOptions cluster) {
         this.stateDir = stateDir;
+        this.cluster = cluster;
         this.metrics = new MetricProviders(Credentials.fromEnvironment(System.getenv()));
+    }
+
+    Path stateDir() {
+        return stateDir;
+    }
+
+    /** Whom to tell when a watch sees a rollout's Deployments or Pods change (the scheduler's wake). */
+    void wakeWith(Consumer<String> waker) {
+        this.waker = waker;
+    }
+
+    /**
+     * Where a spec's rollout state is checkpointed: a Kubernetes target's in the cluster (a ConfigMap in its
+     * namespace, so status, promote, abort and rollback work from any host with the kubeconfig), any other in
+     * the state directory.
+     */
+    StateStore stateStore(RolloutSpec spec) {
+        if (spec.target() instanceof Target.Kubernetes k) {
+            return new KubernetesStateStore(kubernetesClient(), k.namespace());
+        }
+        return new StateDirOption.Fixed(stateDir).store();
+    }
+
+    /** Where the engine's events go besides the terminal: Kubernetes Events on the rollout's Deployment. */
+    EventSink events() {
+        KubernetesPlatform k;
+        synchronized (this) {
+            k = kubernetes;
+        }
+        return k == null ? EventSink.NONE : k.events();
+    }
+
+    /**
+     * A Kubernetes target: the kubeconfig and context answer, the Deployment and the router's objects exist and
+     * RBAC allows every verb the rollout uses. Every refusal is invalid input: nothing was changed.
+     */
+    private void preflightKubernetes(RolloutSpec spec) throws InvalidSpecException {
+        try {
+            kubernetes().validate(spec);
+        } catch (IllegalArgumentException | ClusterException e) {
+            throw new InvalidSpecException("target.kubernetes", e.getMessage());
+        }
+    }
+
+    private synchronized KubernetesClient kubernetesClient() {
+        if (client == null) {
+            client = cluster.connect();
+        }
+        return client;
+    }
+
+    /** One platform for every Kubernetes rollout of this process: its Leases name this host and pid. */
+    private synchronized KubernetesPlatform kubernetes() {
+        if (kubernetes == null) {
+            KubernetesClient c = kubernetesClient();
+            kubernetes = new KubernetesPlatform(c, metrics, (String key) -> waker.accept(key))
+                    .snapshots(spec -> KubernetesRolloutSnapshots.of(c, spec));
+        }
+        return kubernetes;
+    }
+
+    /** Gives the Leases up and closes the cluster connection. */
+    @Override
+    public synchronized void close() {
+        if (kubernetes != null) {
+            kubernetes.close();
+            kubernetes = null;
+        }
+        if (client != null) {
+            client.close();
+            client = null;
+        }
     }
 
     MetricProviders metrics() {
@@ -49,9 +142,9 @@ final class Platforms implements Platform.Binder {
      */
     void preflight(RolloutSpec spec) throws InvalidSpecException {
         if (spec.target() instanceof Target.Kubernetes) {
-            // KUBERNETES: wire io.jenkins.plugins.progressive.kubernetes.KubernetesPlatform here (and in bind).
-            throw new InvalidSpecException("target.kubernetes", "kubernetes targets are not wired into the CLI yet;"
-                    + " use target.local or target.endpoints");
+            preflightKubernetes(spec);
+            checkMetrics(spec);
+            return;
         }
         if (spec.snapshot().enabled()) {
             HostObjects.validate(spec.target(), spec.traffic(), spec.snapshot());
@@ -74,6 +167,10 @@ final class Platforms implements Platform.Binder {
             throw new InvalidSpecException("traffic", "this router needs a Kubernetes target; with target."
                     + targetKind(spec.target()) + " use traffic.haproxy, traffic.nginx or traffic.replicas");
         }
+        checkMetrics(spec);
+    }
+
+    private void checkMetrics(RolloutSpec spec) throws InvalidSpecException {
         for (AnalysisTemplate t : spec.analysis().values()) {
             if (t.query() instanceof AnalysisTemplate.Prometheus) {
                 try {
@@ -106,8 +203,9 @@ final class Platforms implements Platform.Binder {
             workload = fixed;
             addresses = fixed::addresses;
         } else {
-            // KUBERNETES: the single place to bind a KubernetesPlatform (from KubernetesConnection's client).
-            throw new IllegalArgumentException("kubernetes targets are not wired into the CLI yet");
+            Platform platform = kubernetes().bind(spec);
+            bound.put(spec.lockKey(), platform);
+            return platform;
         }
         TrafficRouter router;
         if (spec.traffic() instanceof Traffic.Haproxy h) {
@@ -139,12 +237,7 @@ final class Platforms implements Platform.Binder {
      * name and the endpoints of both sets (a release that swaps the lists finds the same memory).
      */
     private FixedEndpoints endpoints(RolloutSpec spec, Target.Endpoints target) {
-        java.util.TreeSet<String> all = new java.util.TreeSet<>(target.stable());
-        all.addAll(target.canary());
-        String id = Integer.toHexString(String.join(",", all).hashCode());
-        Path memory = stateDir.resolve("endpoints").resolve(spec.name().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + id
-                + ".json");
-        return new FixedEndpoints(target, spec.version(), Optional.empty(), Optional.of(memory));
+        return FixedEndpoints.remembered(target, spec.name(), spec.version(), stateDir);
     }
 
     private static String targetKind(Target t) {

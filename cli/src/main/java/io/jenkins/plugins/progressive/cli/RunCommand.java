@@ -3,13 +3,15 @@ package io.jenkins.plugins.progressive.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.jenkins.plugins.progressive.cli.report.HtmlReport;
-import io.jenkins.plugins.progressive.rollout.DirectoryStateStore;
+import io.jenkins.plugins.progressive.kubernetes.RolloutLease;
+import io.jenkins.plugins.progressive.rollout.EventSink;
 import io.jenkins.plugins.progressive.rollout.RolloutCommands;
 import io.jenkins.plugins.progressive.rollout.RolloutEngine;
 import io.jenkins.plugins.progressive.rollout.RolloutEvent;
 import io.jenkins.plugins.progressive.rollout.RolloutResult;
 import io.jenkins.plugins.progressive.rollout.RolloutScheduler;
 import io.jenkins.plugins.progressive.rollout.RolloutState;
+import io.jenkins.plugins.progressive.rollout.StateStore;
 import io.jenkins.plugins.progressive.spec.InvalidSpecException;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
 import io.jenkins.plugins.progressive.spec.SpecReader;
@@ -55,6 +57,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     StateDirOption state;
 
+    @Mixin
+    ClusterOptions cluster;
+
     @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json (one result document)")
     OutputFormat output;
 
@@ -74,7 +79,7 @@ final class RunCommand implements Callable<Integer> {
         } catch (InvalidSpecException e) {
             return invalid(err, file + ": ", e);
         }
-        return drive(spec, state.dir, output, report, out, err);
+        return drive(spec, new Platforms(state.dir, cluster), output, report, out, err, () -> { }, Map::of);
     }
 
     static int invalid(PrintWriter err, String prefix, InvalidSpecException e) {
@@ -84,9 +89,13 @@ final class RunCommand implements Callable<Integer> {
         return ExitCode.INVALID.code();
     }
 
-    static RolloutEngine engine(DirectoryStateStore store, Platforms platforms, Progress events) {
+    static RolloutEngine engine(StateStore store, Platforms platforms, Progress progress) {
+        EventSink cluster = platforms.events();
         return RolloutEngine.builder(store, platforms)
-                .events(events)
+                .events(e -> {
+                    progress.accept(e);
+                    cluster.accept(e);
+                })
                 .pollInterval(Duration.ofMillis(500))
                 // commands written by promote/abort/rollback in another process are picked up this often
                 .commandPollInterval(Duration.ofSeconds(1))
@@ -106,7 +115,20 @@ final class RunCommand implements Callable<Integer> {
      */
     static int drive(RolloutSpec spec, Path stateDir, OutputFormat output, Path report, PrintWriter out,
             PrintWriter err, Runnable afterSignal, Supplier<Map<String, Object>> more) {
-        Platforms platforms = new Platforms(stateDir);
+        return drive(spec, new Platforms(stateDir), output, report, out, err, afterSignal, more);
+    }
+
+    /** @param platforms where the spec runs (closed here: Leases given up, cluster connection closed) */
+    static int drive(RolloutSpec spec, Platforms platforms, OutputFormat output, Path report, PrintWriter out,
+            PrintWriter err, Runnable afterSignal, Supplier<Map<String, Object>> more) {
+        try (platforms) {
+            return preflightAndDrive(spec, platforms, output, report, out, err, afterSignal, more);
+        }
+    }
+
+    private static int preflightAndDrive(RolloutSpec spec, Platforms platforms, OutputFormat output, Path report,
+            PrintWriter out, PrintWriter err, Runnable afterSignal, Supplier<Map<String, Object>> more) {
+        Path stateDir = platforms.stateDir();
         try {
             platforms.preflight(spec);
         } catch (InvalidSpecException e) {
@@ -137,13 +159,14 @@ final class RunCommand implements Callable<Integer> {
         boolean json = output == OutputFormat.json;
         // With --output json the events go to stderr so stdout holds the one document.
         PrintWriter eventsOut = json ? err : out;
-        DirectoryStateStore store = new StateDirOption.Fixed(stateDir).store();
+        StateStore store = platforms.stateStore(spec);
         String key = spec.lockKey();
         Progress progress = new Progress(eventsOut, !json && System.console() != null,
                 () -> store.load(key).map(stored -> RolloutState.fromJson(stored.json())));
         RolloutEngine engine = engine(store, platforms, progress);
         CompletableFuture<RolloutResult> done;
         try (RolloutScheduler scheduler = new RolloutScheduler(engine, 2)) {
+            platforms.wakeWith(scheduler::wake);
             Optional<RolloutState> existing = engine.status(key);
             STARTED.set(true);
             try {
@@ -156,7 +179,8 @@ final class RunCommand implements Callable<Integer> {
                 } else {
                     done = scheduler.submit(spec);
                 }
-            } catch (IllegalStateException e) {
+            } catch (IllegalStateException | RolloutLease.HeldException e) {
+                // a live rollout of the same key, or a Kubernetes rollout another driver's Lease holds
                 err.println(e.getMessage() + " (nothing was changed)");
                 return ExitCode.INVALID.code();
             }
@@ -241,14 +265,14 @@ final class RunCommand implements Callable<Integer> {
 
     /** On SIGINT/SIGTERM: ask for an abort (traffic to stable first), wait for the rollback, exit 5. */
     private static final class Interrupt implements Runnable {
-        private final DirectoryStateStore store;
+        private final StateStore store;
         private final String key;
         private final CompletableFuture<RolloutResult> done;
         private final CountDownLatch printed = new CountDownLatch(1);
         private final Runnable afterSignal;
         private volatile int code = ExitCode.ABORTED.code();
 
-        Interrupt(DirectoryStateStore store, String key, CompletableFuture<RolloutResult> done,
+        Interrupt(StateStore store, String key, CompletableFuture<RolloutResult> done,
                 Runnable afterSignal) {
             this.afterSignal = afterSignal;
             this.store = store;

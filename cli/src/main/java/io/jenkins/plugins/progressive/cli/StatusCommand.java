@@ -1,8 +1,6 @@
 package io.jenkins.plugins.progressive.cli;
 
-import io.jenkins.plugins.progressive.rollout.DirectoryStateStore;
 import io.jenkins.plugins.progressive.rollout.NamedMeasurement;
-import io.jenkins.plugins.progressive.rollout.RolloutEngine;
 import io.jenkins.plugins.progressive.rollout.RolloutState;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -27,6 +25,9 @@ final class StatusCommand implements Callable<Integer> {
     @Mixin
     StateDirOption state;
 
+    @Mixin
+    ClusterOptions cluster;
+
     @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json")
     OutputFormat output;
 
@@ -35,17 +36,15 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        DirectoryStateStore store = state.store();
+        RolloutState s;
         String key;
-        try {
-            key = ref.resolve(store);
+        try (RolloutRef.Found found = ref.find(state, cluster)) {
+            key = found.key();
+            s = ControlCommands.statusOf(found.store(), key);
         } catch (RolloutRef.Unknown e) {
             command.commandLine().getErr().println(e.getMessage());
             return ExitCode.INVALID.code();
         }
-        RolloutState s = RolloutEngine.builder(store, spec -> {
-            throw new IllegalStateException("status binds nothing");
-        }).build().status(key).orElseThrow();
         PrintWriter out = command.commandLine().getOut();
         List<NamedMeasurement> all = s.measurements();
         List<NamedMeasurement> last = all.subList(Math.max(0, all.size() - LAST), all.size());

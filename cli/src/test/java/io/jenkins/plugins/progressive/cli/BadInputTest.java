@@ -112,7 +112,7 @@ class BadInputTest {
     }
 
     @Test
-    void aKubernetesTargetIsNotWiredYet() throws IOException {
+    void aKubernetesTargetWithoutAKubeconfigIsRefused() throws IOException {
         Path spec = rig.write("k8s.yaml", """
                 name: shop
                 version: "1.4.2"
@@ -122,8 +122,10 @@ class BadInputTest {
                   canary:
                     steps: [{setWeight: 50}]
                 """);
-        CliRun run = rejected("run", spec.toString(), "--state-dir", rig.stateDir.toString());
-        assertThat(run.err()).contains("kubernetes targets are not wired into the CLI yet");
+        Path missing = dir.resolve("no-such-kubeconfig");
+        CliRun run = rejected("run", spec.toString(), "--state-dir", rig.stateDir.toString(), "--kubeconfig",
+                missing.toString());
+        assertThat(run.err()).contains("target.kubernetes: --kubeconfig: " + missing + " does not exist");
     }
 
     @Test

@@ -1,11 +1,23 @@
 package io.jenkins.plugins.progressive.cli;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Runs {@code progressive} in-process and captures what a user would see. */
 record CliRun(int exitCode, String out, String err) {
+
+    /** Runs {@code progressive} in a child JVM (another process), its output and errors into {@code log}. */
+    static Process inChildJvm(Path log, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", System.getProperty("java.class.path"), Progressive.class.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
 
     static synchronized CliRun of(String... args) {
         PrintStream oldOut = System.out;

@@ -149,10 +149,6 @@ class CrashResumeTest {
     }
 
     private static Process runInChildJvm(Rig rig, Path spec, Path log) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Progressive.class.getName(),
-                "run", spec.toString(), "--state-dir", rig.stateDir.toString()));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return CliRun.inChildJvm(log, "run", spec.toString(), "--state-dir", rig.stateDir.toString());
     }
 }

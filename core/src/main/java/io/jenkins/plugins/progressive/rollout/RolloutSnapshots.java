@@ -1,5 +1,6 @@
 package io.jenkins.plugins.progressive.rollout;
 
+import io.jenkins.plugins.progressive.spec.InvalidSpecException;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
 
 /**
@@ -13,4 +14,13 @@ public interface RolloutSnapshots {
 
     /** Put back what snapshot {@code snapshotId} holds. */
     void restore(String snapshotId);
+
+    /**
+     * Checks, before the rollout changes anything, what would make {@link #capture} fail at its first action
+     * (a Secret to seal and no key, say); nothing to check by default.
+     *
+     * @throws InvalidSpecException naming the field
+     */
+    default void preflight() throws InvalidSpecException {
+    }
 }

@@ -8,12 +8,9 @@ import io.jenkins.plugins.progressive.hosts.local.LocalProcesses;
 import io.jenkins.plugins.progressive.hosts.nginx.NginxRouter;
 import io.jenkins.plugins.progressive.hosts.snapshot.HostObjects;
 import io.jenkins.plugins.progressive.hosts.snapshot.HostRolloutSnapshots;
-import io.jenkins.plugins.progressive.kubernetes.KubernetesWorkload;
+import io.jenkins.plugins.progressive.kubernetes.KubernetesPlatform;
 import io.jenkins.plugins.progressive.kubernetes.snapshot.KubernetesRolloutSnapshots;
 import io.jenkins.plugins.progressive.snapshot.SnapshotException;
-import io.jenkins.plugins.progressive.kubernetes.traffic.gatewayapi.GatewayApiRouter;
-import io.jenkins.plugins.progressive.kubernetes.traffic.istio.IstioRouter;
-import io.jenkins.plugins.progressive.kubernetes.traffic.nginxingress.NginxIngressRouter;
 import io.jenkins.plugins.progressive.kubernetes.traffic.replicas.ReplicaRatioRouter;
 import io.jenkins.plugins.progressive.metrics.MetricProviders;
 import io.jenkins.plugins.progressive.rollout.Platform;
@@ -36,14 +33,13 @@ import java.util.function.Function;
 /**
  * The ports of a spec on this controller: hosts targets through the hosts module (local processes run on the
  * controller itself, so they suit a demo or an agent-less single host; endpoints behind HAProxy or nginx are the
- * real non-Kubernetes case), Kubernetes targets through the kubernetes module's adapters, metrics through
+ * real non-Kubernetes case), Kubernetes targets through the kubernetes module's {@link KubernetesPlatform} (the same
+ * binding as the CLI's: the rollout's Lease, its router, blue-green by Service selector), metrics through
  * {@link MetricProviders} with credentials from the Jenkins store. A Kubernetes spec with {@code snapshot.enabled}
  * gets the kubernetes module's pre-rollout snapshot, its key read from the credential the step named
  * ({@code encryptionKeyCredentialsId}) in the driving build's context when needed, its {@code file:} store relative
  * to the workspace (see {@link SnapshotSetup}); a hosts spec with {@code snapshot.enabled} gets the hosts module's
  * (its router configuration and instances), keyed and stored the same way.
- *
- * <p>The Kubernetes part is the one place to switch to the kubernetes module's own binder once there is one.
  */
 final class SpecPlatforms implements Platform.Binder {
 
@@ -63,9 +59,18 @@ final class SpecPlatforms implements Platform.Binder {
         if (target instanceof Target.Kubernetes k) {
             Contexts.Context context = contexts.of(key);
             KubernetesClient client = ClusterClients.connect(context.cluster(), context.credentials());
-            KubernetesWorkload workload = new KubernetesWorkload(client, k, () -> { });
-            return new Platform(closing(workload, client), kubernetesRouter(client, k, spec.traffic()), metrics,
-                    spec.snapshot().enabled() ? snapshots(client, spec, key) : null);
+            KubernetesPlatform kubernetes = new KubernetesPlatform(client, metrics, (Runnable) null)
+                    .snapshots(rollout -> snapshots(client, rollout, key));
+            Platform bound;
+            try {
+                bound = kubernetes.bind(spec);
+            } catch (RuntimeException e) {
+                kubernetes.close();
+                client.close();
+                throw e;
+            }
+            return new Platform(closing(bound.workload(), kubernetes, client), bound.router(), bound.metrics(),
+                    bound.snapshots());
         }
         if (target instanceof Target.Local local) {
             Path instances = localState.resolve(folder(key));
@@ -74,7 +79,8 @@ final class SpecPlatforms implements Platform.Binder {
                     spec.snapshot().enabled() ? hostSnapshots(spec, key, Optional.of(instances)) : null);
         }
         Target.Endpoints endpoints = (Target.Endpoints) target;
-        FixedEndpoints fixed = new FixedEndpoints(endpoints, Optional.empty());
+        FixedEndpoints fixed = FixedEndpoints.remembered(endpoints, spec.name(), spec.version(),
+                localState.resolve(folder(key)));
         return new Platform(fixed, hostsRouter(spec.traffic(), fixed::addresses, fixed), metrics,
                 spec.snapshot().enabled() ? hostSnapshots(spec, key, Optional.empty()) : null);
     }
@@ -109,19 +115,6 @@ final class SpecPlatforms implements Platform.Binder {
         return new MetricProviders(new MetricCredentials(() -> contexts.of(key).credentials()));
     }
 
-    private static TrafficRouter kubernetesRouter(KubernetesClient client, Target.Kubernetes k, Traffic traffic) {
-        if (traffic instanceof Traffic.NginxIngress ingress) {
-            return new NginxIngressRouter(client, k.namespace(), ingress);
-        }
-        if (traffic instanceof Traffic.GatewayApi route) {
-            return new GatewayApiRouter(client, k.namespace(), route);
-        }
-        if (traffic instanceof Traffic.Istio istio) {
-            return new IstioRouter(client, k.namespace(), istio);
-        }
-        return new ReplicaRatioRouter(client, k);
-    }
-
     private static TrafficRouter hostsRouter(Traffic traffic, Function<Role, List<String>> addresses,
             Workload workload) {
         if (traffic instanceof Traffic.Haproxy haproxy) {
@@ -151,8 +144,8 @@ final class SpecPlatforms implements Platform.Binder {
         };
     }
 
-    /** The workload, and the client it uses closed with it when the rollout ends. */
-    private static Workload closing(Workload workload, KubernetesClient client) {
+    /** The workload, and the platform (its Lease) and client it uses closed with it when the rollout ends. */
+    private static Workload closing(Workload workload, KubernetesPlatform platform, KubernetesClient client) {
         return new Workload() {
             @Override
             public RoleStatus status(Role role) {
@@ -174,6 +167,7 @@ final class SpecPlatforms implements Platform.Binder {
                 try {
                     workload.close();
                 } finally {
+                    platform.close();
                     client.close();
                 }
             }

@@ -13,6 +13,7 @@ import io.jenkins.plugins.progressive.rollout.Platform;
 import io.jenkins.plugins.progressive.rollout.Role;
 import io.jenkins.plugins.progressive.rollout.RoleStatus;
 import io.jenkins.plugins.progressive.rollout.RolloutEvent;
+import io.jenkins.plugins.progressive.rollout.RolloutSnapshots;
 import io.jenkins.plugins.progressive.rollout.TrafficRouter;
 import io.jenkins.plugins.progressive.rollout.Workload;
 import io.jenkins.plugins.progressive.spec.InvalidSpecException;
@@ -31,6 +32,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The engine's ports for {@code target.kubernetes}: a {@link KubernetesWorkload} (watched, so every change of the
@@ -58,6 +60,7 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
     });
     private volatile String holder = defaultHolder();
     private volatile Duration leaseDuration = DEFAULT_LEASE;
+    private volatile Function<RolloutSpec, RolloutSnapshots> snapshots = spec -> null;
 
     /**
      * @param waker called with a rollout's lock key whenever a watch sees its Deployments or Pods change
@@ -91,6 +94,16 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
         return this;
     }
 
+    /**
+     * How the pre-rollout snapshot of a spec with {@code snapshot.enabled} is taken (e.g.
+     * {@code spec -> KubernetesRolloutSnapshots.of(client, spec)}, or with the key and store base a Jenkins build
+     * gives). Without it such a spec fails at its first action with the engine's message. Call before {@link #bind}.
+     */
+    public KubernetesPlatform snapshots(Function<RolloutSpec, RolloutSnapshots> snapshotsOfSpec) {
+        this.snapshots = Objects.requireNonNull(snapshotsOfSpec, "snapshotsOfSpec");
+        return this;
+    }
+
     /** The identity named in this driver's Leases. */
     public String holder() {
         return holder;
@@ -98,13 +111,17 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
 
     /**
      * Checks, before anything changes, that the objects the spec names exist and that RBAC allows every verb the
-     * rollout will use (one SelfSubjectAccessReview each).
+     * rollout will use (one SelfSubjectAccessReview each), and that its pre-rollout snapshot can be taken.
      *
      * @throws InvalidSpecException when the spec cannot run on Kubernetes at all (the field path is named)
      * @throws ClusterException naming the missing object, or every denied verb and resource
      */
     public void validate(RolloutSpec spec) throws InvalidSpecException {
         new Preflight(client, spec).run();
+        RolloutSnapshots snapshot = spec.snapshot().enabled() ? snapshots.apply(spec) : null;
+        if (snapshot != null) {
+            snapshot.preflight();
+        }
     }
 
     /**
@@ -133,7 +150,8 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
                     : new StableServices(client, target.namespace(), target.deployment(),
                             backendServices(client, spec, target));
             Driven driven = new Driven(workload, held, blueGreen, stableServices);
-            return new Platform(driven, new Guarded(router, held, stableServices), metrics, null);
+            return new Platform(driven, new Guarded(router, held, stableServices), metrics,
+                    spec.snapshot().enabled() ? snapshots.apply(spec) : null);
         } catch (RuntimeException e) {
             if (workload != null) {
                 workload.close();

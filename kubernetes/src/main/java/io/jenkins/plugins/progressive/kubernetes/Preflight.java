@@ -47,6 +47,13 @@ final class Preflight {
             throw new InvalidSpecException("traffic", "a Kubernetes target is split by replicas, nginxIngress, "
                     + "gatewayApi or istio");
         }
+        if (spec.strategy() instanceof Strategy.Rolling && !(spec.traffic() instanceof Traffic.Replicas)) {
+            // A router splits between two backends by weight; a rolling update's split is how many instances
+            // run each version, so a router would only be told a share it already serves.
+            throw new InvalidSpecException("traffic", "strategy.rolling takes no router: its traffic follows the "
+                    + "replicas of each version; use traffic.replicas (or leave traffic out), or strategy.canary or "
+                    + "strategy.blueGreen with this router");
+        }
         checkRbac(target.namespace(), needs(spec));
         checkObjects(target);
     }
@@ -138,13 +145,13 @@ final class Preflight {
 
     private void checkObjects(Target.Kubernetes target) {
         String ns = target.namespace();
-        if (ClusterErrors.call("namespace " + ns, server, () -> client.namespaces().withName(ns).get()) == null) {
-            throw new ClusterException("namespace " + ns + " not found", 404);
-        }
+        // The namespace itself is not read: it is cluster-scoped, which no namespaced Role can grant.
         Deployment d = ClusterErrors.call("deployment " + ns + "/" + target.deployment(), server,
                 () -> client.apps().deployments().inNamespace(ns).withName(target.deployment()).get());
         if (d == null) {
-            throw new ClusterException("deployment " + ns + "/" + target.deployment() + " not found", 404);
+            throw new ClusterException("deployment " + ns + "/" + target.deployment() + " not found: namespace \""
+                    + ns + "\" has no Deployment \"" + target.deployment() + "\", or does not exist"
+                    + " (target.kubernetes.namespace, target.kubernetes.deployment)", 404);
         }
         boolean hasContainer = d.getSpec().getTemplate().getSpec().getContainers().stream()
                 .anyMatch(c -> target.container().equals(c.getName()));

@@ -11,14 +11,9 @@ import io.jenkins.plugins.progressive.analysis.MetricProvider;
 import io.jenkins.plugins.progressive.kubernetes.apiserver.KubernetesApiServer;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
 import io.jenkins.plugins.progressive.spec.SpecReader;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,8 +25,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class RouterDocsTest {
 
-    private static final Pattern YAML_BLOCK = Pattern.compile("```yaml\\n(.*?)```", Pattern.DOTALL);
-
     @RegisterExtension
     final KubernetesApiServer api = new KubernetesApiServer();
 
@@ -40,18 +33,13 @@ class RouterDocsTest {
     void everyExampleIsValidAndTheRoleCoversWhatTheRolloutNeeds(String page) throws Exception {
         List<HasMetadata> manifests = new ArrayList<>();
         List<RolloutSpec> specs = new ArrayList<>();
-        for (String block : yamlBlocks(page)) {
-            for (String doc : block.split("(?m)^---\\s*$")) {
-                if (doc.isBlank()) {
-                    continue;
-                }
-                if (doc.contains("apiVersion:") && doc.contains("kind:")) {
-                    Object o = Serialization.unmarshal(doc);
-                    assertThat(o).as("%s: a Kubernetes object:%n%s", page, doc).isInstanceOf(HasMetadata.class);
-                    manifests.add((HasMetadata) o);
-                } else {
-                    specs.add(SpecReader.parse(doc, SpecReader.Format.YAML, Map.of()));
-                }
+        for (String doc : DocsManifests.yamlDocuments("routers/" + page)) {
+            if (doc.contains("apiVersion:") && doc.contains("kind:")) {
+                Object o = Serialization.unmarshal(doc);
+                assertThat(o).as("%s: a Kubernetes object:%n%s", page, doc).isInstanceOf(HasMetadata.class);
+                manifests.add((HasMetadata) o);
+            } else {
+                specs.add(SpecReader.parse(doc, SpecReader.Format.YAML, Map.of()));
             }
         }
         assertThat(specs).as(page + " has a spec").isNotEmpty();
@@ -83,15 +71,5 @@ class RouterDocsTest {
     private static boolean grants(PolicyRule rule, Preflight.Need need) {
         return rule.getApiGroups().contains(need.group()) && rule.getResources().contains(need.resource())
                 && rule.getVerbs().contains(need.verb());
-    }
-
-    private static List<String> yamlBlocks(String page) throws IOException {
-        String text = Files.readString(Path.of("..", "docs", "routers", page));
-        List<String> out = new ArrayList<>();
-        Matcher m = YAML_BLOCK.matcher(text);
-        while (m.find()) {
-            out.add(m.group(1));
-        }
-        return out;
     }
 }

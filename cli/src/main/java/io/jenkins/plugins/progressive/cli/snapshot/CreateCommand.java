@@ -3,6 +3,7 @@ package io.jenkins.plugins.progressive.cli.snapshot;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jenkins.plugins.progressive.hosts.snapshot.HostObjects;
+import io.jenkins.plugins.progressive.cli.ClusterOptions;
 import io.jenkins.plugins.progressive.kubernetes.snapshot.ClusterObjects;
 import io.jenkins.plugins.progressive.kubernetes.snapshot.PodExecHook;
 import io.jenkins.plugins.progressive.snapshot.CaptureOptions;
@@ -52,7 +53,7 @@ final class CreateCommand extends SnapshotSubcommand {
                     s.includeNamespaces().isEmpty() ? List.of(target.namespace()) : s.includeNamespaces(),
                     s.includeKinds(), s.labelSelector(), s.excludeKinds());
             SnapshotStore store = store();
-            try (KubernetesClient client = connect(cluster)) {
+            try (KubernetesClient client = cluster.connect()) {
                 m = Snapshots.capture(new ClusterObjects(client), spec, store, keys(), options.withHooks(
                         RestoreOptions.DEFAULT_HOOK_TIMEOUT, Optional.of(new PodExecHook(client, target.namespace()))));
             }

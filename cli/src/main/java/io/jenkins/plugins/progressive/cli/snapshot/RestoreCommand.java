@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jenkins.plugins.progressive.hosts.snapshot.HostObjects;
+import io.jenkins.plugins.progressive.cli.ClusterOptions;
 import io.jenkins.plugins.progressive.kubernetes.snapshot.ClusterObjects;
 import io.jenkins.plugins.progressive.kubernetes.snapshot.PodExecHook;
 import io.jenkins.plugins.progressive.snapshot.KeyProvider;
@@ -79,7 +80,7 @@ final class RestoreCommand extends SnapshotSubcommand {
                     RestoreOptions.DEFAULT_HOOK_TIMEOUT, Optional.empty()), objects);
             notPutBack = objects.notes();
         } else {
-            try (KubernetesClient client = connect(cluster)) {
+            try (KubernetesClient client = cluster.connect()) {
                 if (subject.isPresent() && subject.get().target() instanceof Target.Kubernetes k) {
                     String ns = map.getOrDefault(k.namespace(), k.namespace());
                     options = options.withHooks(subject.get().snapshot().restoreHooks(),

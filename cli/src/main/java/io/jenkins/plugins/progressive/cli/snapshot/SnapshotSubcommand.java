@@ -2,9 +2,7 @@ package io.jenkins.plugins.progressive.cli.snapshot;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jenkins.plugins.progressive.kubernetes.ClusterException;
-import io.jenkins.plugins.progressive.kubernetes.KubernetesConnection;
 import io.jenkins.plugins.progressive.snapshot.KeyProvider;
 import io.jenkins.plugins.progressive.snapshot.SnapshotException;
 import io.jenkins.plugins.progressive.snapshot.SnapshotIntegrityException;
@@ -17,7 +15,6 @@ import io.jenkins.plugins.progressive.spec.SpecReader;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -127,27 +124,5 @@ abstract class SnapshotSubcommand implements Callable<Integer> {
         String env = System.getenv(KEY_VARIABLE);
         return env == null || env.isBlank() ? KeyProvider.none()
                 : KeyProvider.from(Optional.of(new SnapshotSpec.KeySource.Env(KEY_VARIABLE)));
-    }
-
-    /** A client for {@code --kubeconfig}/{@code --context}, else {@code $KUBECONFIG}, else {@code ~/.kube/config}. */
-    static KubernetesClient connect(ClusterOptions cluster) {
-        Path kubeconfig = cluster.kubeconfig;
-        if (kubeconfig == null) {
-            String env = System.getenv("KUBECONFIG");
-            kubeconfig = env != null && !env.isBlank() ? Path.of(env.split(java.io.File.pathSeparator)[0])
-                    : Path.of(System.getProperty("user.home"), ".kube", "config");
-        }
-        if (!Files.isReadable(kubeconfig)) {
-            throw new IllegalArgumentException("--kubeconfig: " + kubeconfig + " does not exist or is not readable"
-                    + (cluster.kubeconfig == null ? " (give --kubeconfig FILE or set KUBECONFIG)" : ""));
-        }
-        try {
-            return KubernetesConnection.fromKubeconfig(kubeconfig, cluster.context);
-        } catch (ClusterException e) {
-            if (e.code() == 0 && e.getMessage().startsWith("kubeconfig ")) {
-                throw new IllegalArgumentException("--kubeconfig/--context: " + e.getMessage());
-            }
-            throw e;
-        }
     }
 }

@@ -72,6 +72,18 @@ public final class FixedEndpoints implements Workload {
         this(target, Optional.of(version), healthPath, memoryFile);
     }
 
+    /**
+     * Endpoints whose roles and versions are remembered in {@code stateDir/endpoints/}, in a file named after the
+     * rollout and ALL listed endpoints, so the next release, which swaps the two lists, finds the same record.
+     */
+    public static FixedEndpoints remembered(Target.Endpoints target, String name, String version, Path stateDir) {
+        java.util.TreeSet<String> all = new java.util.TreeSet<>(target.stable());
+        all.addAll(target.canary());
+        String id = Integer.toHexString(String.join(",", all).hashCode());
+        Path memory = stateDir.resolve("endpoints").resolve(name.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + id + ".json");
+        return new FixedEndpoints(target, version, Optional.empty(), Optional.of(memory));
+    }
+
     /** Without a version or memory: each role stays on its own endpoints (the stable version is unknown). */
     public FixedEndpoints(Target.Endpoints target, Optional<String> healthPath) {
         this(target, Optional.empty(), healthPath, Optional.empty());

@@ -76,6 +76,7 @@ public final class KubernetesRolloutSnapshots implements RolloutSnapshots {
      *
      * @throws InvalidSpecException naming the field
      */
+    @Override
     public void preflight() throws InvalidSpecException {
         SnapshotSpec s = spec.snapshot();
         List<SpecProblem> problems = new ArrayList<>();

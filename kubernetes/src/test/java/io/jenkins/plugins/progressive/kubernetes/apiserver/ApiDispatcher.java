@@ -75,7 +75,7 @@ final class ApiDispatcher extends Dispatcher {
     /** {@code pods/exec}: needs {@code create} on {@code pods/exec} and an existing pod; a test plays the command. */
     private MockResponse exec(RecordedRequest request, String namespace, String pod) {
         ResourceType pods = store.type("", "v1", "pods");
-        rbac.check("create", pods, "pods/exec", pod, namespace).ifPresent(message -> {
+        rbac.check(token(request), "create", pods, "pods/exec", pod, namespace).ifPresent(message -> {
             throw new ApiError(403, "Forbidden", message, pods, pod);
         });
         if (store.get(pods, namespace, pod) == null) {
@@ -304,9 +304,9 @@ final class ApiDispatcher extends Dispatcher {
                 throw new ApiError(405, "MethodNotAllowed", "the server does not allow this method on the requested "
                         + "resource", t.type(), t.name());
             }
-            return respond(201, accessReview(body(request)), t);
+            return respond(201, accessReview(token(request), body(request)), t);
         }
-        rbac.check(verb, t.type(), t.resource(), t.name(), t.namespace()).ifPresent(message -> {
+        rbac.check(token(request), verb, t.type(), t.resource(), t.name(), t.namespace()).ifPresent(message -> {
             throw new ApiError(403, "Forbidden", message, t.type(), t.name());
         });
         if (t.name() == null && (method.equals("PUT") || method.equals("PATCH"))) {
@@ -329,11 +329,17 @@ final class ApiDispatcher extends Dispatcher {
         };
     }
 
+    /** The request's bearer token, null without one. */
+    private static String token(RecordedRequest request) {
+        String auth = request.getHeader("Authorization");
+        return auth != null && auth.startsWith("Bearer ") ? auth.substring("Bearer ".length()) : null;
+    }
+
     /**
      * A SelfSubjectAccessReview, as every user may create one: the review comes back with
      * {@code status.allowed} (and the authorizer's reason when denied), nothing is stored.
      */
-    private ObjectNode accessReview(ObjectNode review) {
+    private ObjectNode accessReview(String token, ObjectNode review) {
         JsonNode ra = review.path("spec").path("resourceAttributes");
         if (!ra.isObject()) {
             throw new ApiError(422, "Invalid", "SelfSubjectAccessReview.authorization.k8s.io is invalid: "
@@ -346,7 +352,7 @@ final class ApiDispatcher extends Dispatcher {
         String ns = ra.hasNonNull("namespace") && !ra.path("namespace").asText().isEmpty()
                 ? ra.path("namespace").asText() : null;
         String full = sub.isEmpty() ? resource : resource + "/" + sub;
-        boolean allowed = rbac.allows(verb, group, full, ns);
+        boolean allowed = rbac.allows(token, verb, group, full, ns);
         ObjectNode out = review.deepCopy();
         out.put("apiVersion", "authorization.k8s.io/v1").put("kind", "SelfSubjectAccessReview");
         ObjectNode status = out.putObject("status").put("allowed", allowed);

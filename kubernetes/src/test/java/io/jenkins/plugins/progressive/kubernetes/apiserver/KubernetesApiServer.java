@@ -156,6 +156,14 @@ public final class KubernetesApiServer implements BeforeEachCallback, AfterEachC
         return c;
     }
 
+    /** A new client that authenticates with the bearer {@code token} (see {@link #bindRole}), closed with the server. */
+    public synchronized KubernetesClient client(String token) {
+        KubernetesClient c = new KubernetesClientBuilder().withConfig(new ConfigBuilder(config()).withOauthToken(token)
+                .build()).build();
+        clients.add(c);
+        return c;
+    }
+
     /**
      * Writes a kubeconfig for this server (context {@code test}, namespace {@code default}, token
      * {@code test-token}, and the CA with {@link #https()}).
@@ -205,6 +213,19 @@ public final class KubernetesApiServer implements BeforeEachCallback, AfterEachC
      */
     public void deny(String verb, String group, String resource, String namespace) {
         rbac.deny(verb, group, resource, namespace);
+    }
+
+    /**
+     * Requests with the bearer {@code token} may do exactly what {@code role} grants, in its namespace, and nothing
+     * else (an allow-list, as a RoleBinding of that Role to the token's service account gives on a real cluster);
+     * requests without it are not affected. The kubeconfig {@link #writeKubeconfig} writes carries
+     * {@code test-token}.
+     */
+    public void bindRole(String token, io.fabric8.kubernetes.api.model.rbac.Role role) {
+        List<Rbac.Grant> grants = role.getRules().stream().map(r -> new Rbac.Grant(
+                r.getApiGroups() == null ? List.of() : r.getApiGroups(),
+                r.getResources() == null ? List.of() : r.getResources(), r.getVerbs())).toList();
+        rbac.bind(token, role.getMetadata().getNamespace(), grants);
     }
 
     /** Lifts every deny rule. */

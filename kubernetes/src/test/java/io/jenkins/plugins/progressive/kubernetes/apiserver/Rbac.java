@@ -5,7 +5,9 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Simulated authorization: everything is allowed except what a deny rule matches. Answers with the
+ * Simulated authorization. A request whose bearer token is bound to a Role ({@link #bind}) may do exactly what
+ * that Role grants, in the Role's namespace, as a real RBAC authorizer allows it (nothing cluster-scoped, no
+ * other namespace). Every other request may do everything except what a deny rule matches. Answers with the
  * exact message a real API server's RBAC authorizer gives, so error reporting can be tested.
  */
 final class Rbac {
@@ -18,7 +20,23 @@ final class Rbac {
         }
     }
 
+    /** One rule of a Role: every verb on every resource of every group it lists. */
+    record Grant(List<String> groups, List<String> resources, List<String> verbs) {
+        boolean matches(String v, String g, String r) {
+            return (verbs.contains("*") || verbs.contains(v)) && (groups.contains("*") || groups.contains(g))
+                    && (resources.contains("*") || resources.contains(r));
+        }
+    }
+
+    /** A namespaced Role bound to the holder of a token. */
+    private record Bound(String namespace, List<Grant> grants) {
+        boolean allows(String v, String g, String r, String ns) {
+            return namespace.equals(ns) && grants.stream().anyMatch(x -> x.matches(v, g, r));
+        }
+    }
+
     private final List<Deny> rules = new CopyOnWriteArrayList<>();
+    private final java.util.Map<String, Bound> roles = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile String user = "system:serviceaccount:ci:jenkins";
 
     void deny(String verb, String group, String resource, String namespace) {
@@ -29,12 +47,24 @@ final class Rbac {
         rules.clear();
     }
 
+    void bind(String token, String namespace, List<Grant> grants) {
+        roles.put(token, new Bound(namespace, List.copyOf(grants)));
+    }
+
     void user(String name) {
         this.user = name;
     }
 
-    /** What a SelfSubjectAccessReview answers: is {@code verb} on {@code group}/{@code resource} allowed? */
-    boolean allows(String verb, String group, String resource, String namespace) {
+    /**
+     * What a SelfSubjectAccessReview answers: is {@code verb} on {@code group}/{@code resource} allowed?
+     *
+     * @param token the request's bearer token, null without one
+     */
+    boolean allows(String token, String verb, String group, String resource, String namespace) {
+        Bound role = token == null ? null : roles.get(token);
+        if (role != null) {
+            return role.allows(verb, group, resource, namespace);
+        }
         return rules.stream().noneMatch(d -> d.matches(verb, group, resource, namespace));
     }
 
@@ -45,15 +75,14 @@ final class Rbac {
      * @param name the object's name, null for collections
      * @param namespace null for cluster-scoped resources
      */
-    Optional<String> check(String verb, ResourceType type, String resource, String name, String namespace) {
-        for (Deny d : rules) {
-            if (d.matches(verb, type.group(), resource, namespace)) {
-                String subject = type.qualifiedName() + (name != null ? " \"" + name + "\"" : "");
-                String scope = namespace != null ? "in the namespace \"" + namespace + "\"" : "at the cluster scope";
-                return Optional.of(subject + " is forbidden: User \"" + user + "\" cannot " + verb + " resource \""
-                        + resource + "\" in API group \"" + type.group() + "\" " + scope);
-            }
+    Optional<String> check(String token, String verb, ResourceType type, String resource, String name,
+            String namespace) {
+        if (allows(token, verb, type.group(), resource, namespace)) {
+            return Optional.empty();
         }
-        return Optional.empty();
+        String subject = type.qualifiedName() + (name != null ? " \"" + name + "\"" : "");
+        String scope = namespace != null ? "in the namespace \"" + namespace + "\"" : "at the cluster scope";
+        return Optional.of(subject + " is forbidden: User \"" + user + "\" cannot " + verb + " resource \""
+                + resource + "\" in API group \"" + type.group() + "\" " + scope);
     }
 }

@@ -3,6 +3,9 @@ package io.jenkins.plugins.progressive.kubernetes.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.jenkins.plugins.progressive.kubernetes.KubernetesStateStore;
 import io.jenkins.plugins.progressive.kubernetes.KubernetesWorkload;
 import io.jenkins.plugins.progressive.rollout.Phase;
@@ -11,12 +14,17 @@ import io.jenkins.plugins.progressive.rollout.RolloutResult;
 import io.jenkins.plugins.progressive.rollout.Routes;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Blue-green on Kubernetes: the active Service and the preview Service are switched by selector. */
 class BlueGreenE2eTest {
@@ -54,6 +62,7 @@ class BlueGreenE2eTest {
                 .isEqualTo(Map.of("app", "shop")));
         driver = cluster.driver("jenkins-a#7", Duration.ofSeconds(15));
         driver.platform.validate(spec);
+        Timeline timeline = new Timeline(cluster);
         CompletableFuture<RolloutResult> run = driver.run(spec);
 
         // Preview: the new version at full size behind the preview Service; live traffic stays on the old pods.
@@ -75,8 +84,16 @@ class BlueGreenE2eTest {
         assertThat(cluster.ready("shop")).isEqualTo(4);
 
         RolloutResult result = run.get(60, TimeUnit.SECONDS);
+        timeline.close();
         assertThat(result.status()).as(result.message()).isEqualTo(Phase.SUCCEEDED);
         assertThat(result.routes()).isEqualTo(Routes.ALL_STABLE);
+        // As the watches saw it: the old version (the Deployment shop at 1.0) was first touched no earlier than
+        // scaleDownDelay after the active Service had switched to the new version's Pods.
+        Instant switched = timeline.switchedToNewVersion();
+        Instant oldTouched = timeline.oldVersionFirstTouched();
+        assertThat(switched).as("switch seen").isNotNull();
+        assertThat(oldTouched).as("old version replaced").isNotNull();
+        assertThat(Duration.between(switched, oldTouched)).isGreaterThanOrEqualTo(Duration.ofSeconds(3));
         assertThat(cluster.image("shop")).isEqualTo("registry/shop:2.0");
         assertThat(cluster.selector("shop")).isEqualTo(Map.of("app", "shop", ROLE, "stable"));
         assertThat(cluster.deployment("shop-canary")).isEmpty();
@@ -85,6 +102,75 @@ class BlueGreenE2eTest {
                 .hasSize(4).allMatch(p -> p.getSpec().getContainers().get(0).getImage().equals("registry/shop:2.0"));
         // The flip happened after the switch only: the old pods were replaced once the delay had passed.
         assertThat(cluster.eventMessages("RolloutStep")).anyMatch(m -> m.contains("switched to 2.0"));
+    }
+
+    @Test
+    void aFailingPostPromotionAnalysisFlipsBackWhileTheOldVersionIsStillUp() throws Exception {
+        cluster.metrics.set("error-rate", 0.3);
+        RolloutSpec spec = Cluster.spec("{replicas: {}}", """
+                blueGreen: {previewService: shop-preview, postPromotionAnalysis: [error-rate], scaleDownDelay: 30s}
+                """);
+        driver = cluster.driver("jenkins-a#9", Duration.ofSeconds(15));
+        driver.platform.validate(spec);
+        Timeline timeline = new Timeline(cluster);
+        RolloutResult result = driver.run(spec).get(60, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(cluster.selector("shop"))
+                .isEqualTo(Map.of("app", "shop")));
+        timeline.close();
+
+        assertThat(result.status()).as(result.message()).isEqualTo(Phase.ROLLED_BACK);
+        assertThat(result.message()).contains("error-rate");
+        assertThat(timeline.switchedToNewVersion()).as("the active Service had switched to the new version")
+                .isNotNull();
+        // The flip back went to the old version as it was: the Deployment shop never left 1.0 nor its 4 replicas.
+        assertThat(timeline.oldVersionFirstTouched()).isNull();
+        assertThat(cluster.image("shop")).isEqualTo("registry/shop:1.0");
+        assertThat(cluster.deployment("shop-canary")).isEmpty();
+        assertThat(cluster.imagesBehind("shop")).hasSize(4).containsOnly("registry/shop:1.0");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"nginxIngress", "gatewayApi", "istio"})
+    void blueGreenSwitchesThroughEveryRouter(String router) throws Exception {
+        cluster.routerObjects(router);
+        RolloutSpec spec = Cluster.spec(Cluster.traffic(router), """
+                blueGreen: {prePromotionAnalysis: [error-rate], postPromotionAnalysis: [error-rate], scaleDownDelay: 1s}
+                """);
+        driver = cluster.driver("jenkins-a#10", Duration.ofSeconds(15));
+        driver.platform.validate(spec);
+        RouterWeights.Recorded run = RouterWeights.during(cluster, router, 2,
+                () -> driver.run(spec).get(60, TimeUnit.SECONDS));
+        RolloutResult result = run.result();
+        List<Integer> seen = run.canaryWeights();
+
+        assertThat(result.status()).as(result.message()).isEqualTo(Phase.SUCCEEDED);
+        // All at once to the new version, and back to the stable backend once it runs the new version.
+        assertThat(seen).containsExactly(100, 0);
+        assertThat(RouterWeights.read(cluster, router)).isEqualTo(Routes.ALL_STABLE);
+        assertThat(cluster.image("shop")).isEqualTo("registry/shop:2.0");
+        assertThat(cluster.deployment("shop-canary")).isEmpty();
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.ready("shop") == 4);
+        assertThat(cluster.imagesBehind("shop")).hasSize(4).containsOnly("registry/shop:2.0");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"nginxIngress", "gatewayApi", "istio"})
+    void aFailingPostPromotionAnalysisFlipsTheRouterBack(String router) throws Exception {
+        cluster.routerObjects(router);
+        cluster.metrics.set("error-rate", 0.3);
+        driver = cluster.driver("jenkins-a#11", Duration.ofSeconds(15));
+        RolloutSpec spec = Cluster.spec(Cluster.traffic(router), """
+                blueGreen: {postPromotionAnalysis: [error-rate], scaleDownDelay: 30s}
+                """);
+        RouterWeights.Recorded run = RouterWeights.during(cluster, router, 2,
+                () -> driver.run(spec).get(60, TimeUnit.SECONDS));
+        RolloutResult result = run.result();
+        List<Integer> seen = run.canaryWeights();
+
+        assertThat(result.status()).as(result.message()).isEqualTo(Phase.ROLLED_BACK);
+        assertThat(seen).containsExactly(100, 0);
+        assertThat(cluster.image("shop")).isEqualTo("registry/shop:1.0");
+        assertThat(cluster.deployment("shop-canary")).isEmpty();
     }
 
     @Test
@@ -104,5 +190,58 @@ class BlueGreenE2eTest {
         assertThat(cluster.image("shop")).isEqualTo("registry/shop:1.0");
         assertThat(cluster.client.pods().inNamespace("prod").withLabels(cluster.selector("shop")).list().getItems())
                 .hasSize(4);
+    }
+
+    /**
+     * What watches on the active Service and the Deployment {@code shop} saw, with the time each event arrived:
+     * when the Service first selected the new version's Pods, and when the old version (the Deployment at 1.0,
+     * 4 replicas) was first changed (its template or its size).
+     */
+    private static final class Timeline implements AutoCloseable {
+        private final List<Watch> watches = new ArrayList<>();
+        private volatile Instant switched;
+        private volatile Instant oldTouched;
+
+        Timeline(Cluster cluster) {
+            watches.add(cluster.client.services().inNamespace(Cluster.NS).withName("shop").watch(on(s -> {
+                if (switched == null && "canary".equals(s.getSpec().getSelector().get(ROLE))) {
+                    switched = Instant.now();
+                }
+            })));
+            watches.add(cluster.client.apps().deployments().inNamespace(Cluster.NS).withName("shop").watch(on(d -> {
+                boolean old = d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()
+                        .equals("registry/shop:1.0") && d.getSpec().getReplicas() == 4;
+                if (oldTouched == null && !old) {
+                    oldTouched = Instant.now();
+                }
+            })));
+        }
+
+        Instant switchedToNewVersion() {
+            return switched;
+        }
+
+        Instant oldVersionFirstTouched() {
+            return oldTouched;
+        }
+
+        private static <T> Watcher<T> on(java.util.function.Consumer<T> seen) {
+            return new Watcher<>() {
+                @Override
+                public void eventReceived(Action action, T resource) {
+                    seen.accept(resource);
+                }
+
+                @Override
+                public void onClose(WatcherException cause) {
+                    // the test is over
+                }
+            };
+        }
+
+        @Override
+        public void close() {
+            watches.forEach(Watch::close);
+        }
     }
 }

@@ -3,8 +3,6 @@ package io.jenkins.plugins.progressive.kubernetes.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.jenkins.plugins.progressive.rollout.Phase;
 import io.jenkins.plugins.progressive.rollout.RolloutResult;
 import io.jenkins.plugins.progressive.rollout.Routes;
@@ -53,7 +51,17 @@ class CanaryE2eTest {
         RolloutSpec spec = Cluster.spec(Cluster.traffic(router), STEPS);
         driver = cluster.driver("jenkins-a#1", Duration.ofSeconds(15));
         driver.platform.validate(spec);
-        RolloutResult result = driver.run(spec).get(60, TimeUnit.SECONDS);
+        RolloutResult result;
+        if (router.equals("replicas")) {
+            result = driver.run(spec).get(60, TimeUnit.SECONDS);
+        } else {
+            RouterWeights.Recorded run = RouterWeights.during(cluster, router, 4,
+                    () -> driver.run(spec).get(60, TimeUnit.SECONDS));
+            result = run.result();
+            // As a watch on the router object saw it: the steps' 25% and 50%; for the promotion all traffic on the
+            // canary while the stable Deployment takes the new template; then all back to the (new) stable.
+            assertThat(run.canaryWeights()).containsExactly(25, 50, 100, 0);
+        }
 
         assertThat(result.status()).as(result.message()).isEqualTo(Phase.SUCCEEDED);
         assertThat(cluster.image("shop")).isEqualTo("registry/shop:2.0");
@@ -98,48 +106,7 @@ class CanaryE2eTest {
                 .as("no pin left behind").isEqualTo(Map.of("app", "shop")));
     }
 
-    /** The split as the router object on the API server says it, read without our router classes. */
     private Routes routerWeights(String router) {
-        var c = cluster.client;
-        switch (router) {
-            case "nginxIngress" -> {
-                Ingress canary = c.network().v1().ingresses().inNamespace("prod").withName("shop-canary").get();
-                int w = canary == null ? 0 : Integer.parseInt(canary.getMetadata().getAnnotations()
-                        .get("nginx.ingress.kubernetes.io/canary-weight"));
-                return Routes.canary(w);
-            }
-            case "gatewayApi" -> {
-                GenericKubernetesResource r = c.genericKubernetesResources("gateway.networking.k8s.io/v1",
-                        "HTTPRoute").inNamespace("prod").withName("shop").get();
-                List<Map<String, Object>> refs = r.get("spec", "rules", 0, "backendRefs");
-                return weights(refs, m -> String.valueOf(m.get("name")));
-            }
-            case "istio" -> {
-                GenericKubernetesResource vs = c.genericKubernetesResources("networking.istio.io/v1beta1",
-                        "VirtualService").inNamespace("prod").withName("shop").get();
-                List<Map<String, Object>> route = vs.get("spec", "http", 0, "route");
-                return weights(route, m -> String.valueOf(((Map<?, ?>) m.get("destination")).get("host")));
-            }
-            default -> {
-                int stable = cluster.ready("shop");
-                int canary = cluster.ready("shop-canary");
-                return Routes.canary((int) Math.round(100.0 * canary / (stable + canary)));
-            }
-        }
-    }
-
-    private static Routes weights(List<Map<String, Object>> refs, java.util.function.Function<Map<String, Object>,
-            String> name) {
-        int stable = 0;
-        int canary = 0;
-        for (Map<String, Object> m : refs) {
-            int w = ((Number) m.getOrDefault("weight", 0)).intValue();
-            if (name.apply(m).startsWith("shop-canary")) {
-                canary += w;
-            } else {
-                stable += w;
-            }
-        }
-        return new Routes(stable, canary);
+        return RouterWeights.read(cluster, router);
     }
 }

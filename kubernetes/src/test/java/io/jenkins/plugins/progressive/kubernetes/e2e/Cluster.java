@@ -129,7 +129,12 @@ final class Cluster implements AutoCloseable {
     }
 
     Driver driver(String holder, Duration lease) {
-        return new Driver(this, holder, lease);
+        return new Driver(this, holder, lease, api.client());
+    }
+
+    /** A driver whose every request carries {@code token}: it may do what {@link KubernetesApiServer#bindRole} grants. */
+    Driver driver(String holder, Duration lease, String token) {
+        return new Driver(this, holder, lease, api.client(token));
     }
 
     Optional<Deployment> deployment(String name) {
@@ -187,8 +192,8 @@ final class Cluster implements AutoCloseable {
         final RolloutEngine engine;
         final RolloutScheduler scheduler;
 
-        Driver(Cluster cluster, String holder, Duration lease) {
-            client = cluster.api.client();
+        Driver(Cluster cluster, String holder, Duration lease, KubernetesClient client) {
+            this.client = client;
             AtomicReference<RolloutScheduler> wake = new AtomicReference<>();
             platform = new KubernetesPlatform(client, cluster.metrics, (String key) -> {
                 RolloutScheduler s = wake.get();

@@ -1,6 +1,7 @@
 package io.jenkins.plugins.progressive.kubernetes.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -9,6 +10,7 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.jenkins.plugins.progressive.rollout.Phase;
 import io.jenkins.plugins.progressive.rollout.RolloutResult;
+import io.jenkins.plugins.progressive.spec.InvalidSpecException;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
 import java.time.Duration;
 import java.util.List;
@@ -19,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Rolling on Kubernetes: each batch moves instances from the stable Deployment to the new version (held by
@@ -117,5 +121,18 @@ class RollingE2eTest {
         assertThat(cluster.deployment("shop-canary")).isEmpty();
         assertThat(cluster.deployment("shop").orElseThrow().getMetadata().getAnnotations())
                 .doesNotContainKey("progressive.jenkins.io/stable-replicas");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"nginxIngress", "gatewayApi", "istio"})
+    void aRouterIsRefusedBeforeAnythingChanges(String router) {
+        cluster.routerObjects(router);
+        driver = cluster.driver("jenkins-a#21", Duration.ofSeconds(15));
+        long before = cluster.api.resourceVersion();
+
+        assertThatThrownBy(() -> driver.platform.validate(Cluster.spec(Cluster.traffic(router), BATCHES)))
+                .isInstanceOf(InvalidSpecException.class).hasMessageContaining("traffic")
+                .hasMessageContaining("strategy.rolling takes no router").hasMessageContaining("traffic.replicas");
+        assertThat(cluster.api.resourceVersion()).isEqualTo(before);
     }
 }
