@@ -256,6 +256,31 @@ class KubernetesRunTest {
         assertThat(run.err()).contains("target.kubernetes").contains("127.0.0.1:" + port);
     }
 
+    @Test
+    void aSnapshotThatWouldHoldAReferencedSecretWithoutAKeyIsInvalidInput() throws Exception {
+        client.secrets().inNamespace("prod").resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata().withName("shop-db").endMetadata().addToStringData("password", "s3cr3t-value").build())
+                .create();
+        client.apps().deployments().inNamespace("prod").withName("shop").edit(d -> new DeploymentBuilder(d).editSpec()
+                .editTemplate().editSpec().editFirstContainer().addNewEnvFrom().withNewSecretRef("shop-db", false)
+                .endEnvFrom().endContainer().endSpec().endTemplate().endSpec().build());
+        // The controller has rolled the edit out, old Pods gone, before the run is measured against it.
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            Deployment d = client.apps().deployments().inNamespace("prod").withName("shop").get();
+            return d.getStatus() != null && d.getMetadata().getGeneration().equals(d.getStatus().getObservedGeneration())
+                    && Integer.valueOf(4).equals(d.getStatus().getUpdatedReplicas())
+                    && Integer.valueOf(4).equals(d.getStatus().getReplicas()) && ready("shop") == 4
+                    && client.pods().inNamespace("prod").list().getItems().size() == 4;
+        });
+        Path store = dir.resolve("snapshots");
+
+        CliRun run = refused(spec("canary: {steps: [{setWeight: 50}]}",
+                "snapshot: {enabled: true, store: \"file:" + store + "\"}\n"));
+
+        assertThat(run.err()).contains("snapshot.encryptionKey").contains("shop-db").doesNotContain("s3cr3t-value");
+        assertThat(store).as("no snapshot was written").doesNotExist();
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private CliRun refused(Path spec, String... more) {
