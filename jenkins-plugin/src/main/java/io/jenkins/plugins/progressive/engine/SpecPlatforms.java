@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The ports of a spec on this controller: hosts targets through the hosts module (local processes run on the
@@ -47,10 +48,12 @@ final class SpecPlatforms implements Platform.Binder {
 
     private final Contexts contexts;
     private final Path localState;
+    private final Supplier<ControllerAccess> access;
 
-    SpecPlatforms(Contexts contexts, Path localState) {
+    SpecPlatforms(Contexts contexts, Path localState, Supplier<ControllerAccess> access) {
         this.contexts = contexts;
         this.localState = localState;
+        this.access = access;
     }
 
     @Override
@@ -60,7 +63,7 @@ final class SpecPlatforms implements Platform.Binder {
         Target target = spec.target();
         if (target instanceof Target.Kubernetes k) {
             Contexts.Context context = contexts.of(key);
-            KubernetesClient client = ClusterClients.connect(context.cluster(), context.credentials());
+            KubernetesClient client = ClusterClients.connect(context.cluster(), context.credentials(), access.get());
             KubernetesWorkload workload = new KubernetesWorkload(client, k, () -> { });
             return new Platform(closing(workload, client), kubernetesRouter(client, k, spec.traffic()), metrics,
                     spec.snapshot().enabled() ? snapshots(client, spec, key) : null);
