@@ -3,13 +3,16 @@ package io.jenkins.plugins.progressive.steps;
 import hudson.model.Item;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
+import io.jenkins.plugins.progressive.configuration.Cluster;
 import io.jenkins.plugins.progressive.configuration.FormAccess;
 import io.jenkins.plugins.progressive.configuration.ProgressiveConfiguration;
 import io.jenkins.plugins.progressive.configuration.PrometheusServer;
 import io.jenkins.plugins.progressive.configuration.Texts;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.jenkinsci.plugins.plaincredentials.FileCredentials;
 import org.jenkinsci.plugins.plaincredentials.StringCredentials;
 import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
@@ -92,6 +95,28 @@ public abstract class ProgressiveStepDescriptor extends StepDescriptor {
         return config.prometheus(name).isPresent() ? FormValidation.ok()
                 : FormValidation.error("No Prometheus server named '" + name + "' is configured" + TargetedStep.known(
                         config.getPrometheusServers().stream().map(PrometheusServer::getName).toList()));
+    }
+
+    /**
+     * The clusters of the global configuration, and none (the pod agent's account); users who may not configure
+     * the job see only the current value.
+     */
+    @POST
+    public ListBoxModel doFillClusterItems(@AncestorInPath Item item, @QueryParameter String cluster) {
+        ListBoxModel items = new ListBoxModel();
+        items.add("(none)", "");
+        Set<String> shown = new HashSet<>();
+        if (FormAccess.mayConfigure(item)) {
+            for (Cluster c : ProgressiveConfiguration.get().getClusters()) {
+                items.add(c.getName(), c.getName());
+                shown.add(c.getName());
+            }
+        }
+        String current = Texts.trim(cluster);
+        if (!current.isEmpty() && !shown.contains(current)) {
+            items.add(current, current);
+        }
+        return items;
     }
 
     /** The snapshot encryption key: a secret text or a file credential holding 32 bytes, base64. */

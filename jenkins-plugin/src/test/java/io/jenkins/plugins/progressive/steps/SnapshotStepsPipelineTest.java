@@ -147,6 +147,8 @@ class SnapshotStepsPipelineTest {
     @Test
     void aCorruptSnapshotFailsTheBuildNamingTheObjectWithoutAStackTrace(@TempDir Path snapshots) throws Exception {
         String store = "file:" + snapshots;
+        // an absolute store is a path on the controller: the administrator allows that folder
+        ProgressiveConfiguration.get().setAllowedControllerPaths(snapshots.toString());
         WorkflowJob take = r.createProject(WorkflowJob.class, "take");
         take.setDefinition(new CpsFlowDefinition("snapshotState name: 'shop', cluster: 'test', deployment: 'shop', "
                 + "image: 'registry/shop', store: '" + store + "', includeKinds: 'configmaps'", true));
@@ -170,6 +172,21 @@ class SnapshotStepsPipelineTest {
                 "restoreState: FAILED: (Namespace prod|ConfigMap prod/shop-config): the stored content does not match"
                         + " its sha256 \\(it was changed or damaged\\); refusing the snapshot; nothing was changed");
         r.assertLogNotContains("\tat ", b);
+    }
+
+    @Test
+    void anAbsoluteStoreOutsideTheAllowedControllerPathsIsRefusedBeforeAnythingIsWritten(@TempDir Path snapshots)
+            throws Exception {
+        WorkflowJob take = r.createProject(WorkflowJob.class, "take");
+        take.setDefinition(new CpsFlowDefinition("snapshotState name: 'shop', cluster: 'test', deployment: 'shop', "
+                + "image: 'registry/shop', store: 'file:" + snapshots + "', includeKinds: 'configmaps'", true));
+
+        WorkflowRun b = r.buildAndAssertStatus(Result.FAILURE, take);
+
+        r.assertLogContains("snapshotState: 1 problem, nothing was changed", b);
+        r.assertLogContains("store: '" + snapshots + "' is a path on the Jenkins controller, and no controller path"
+                + " is allowed", b);
+        assertThat(snapshots.resolve("manifests")).doesNotExist();
     }
 
     @Test
