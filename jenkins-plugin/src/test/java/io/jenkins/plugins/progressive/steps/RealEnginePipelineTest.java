@@ -3,18 +3,10 @@ package io.jenkins.plugins.progressive.steps;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.cloudbees.plugins.credentials.CredentialsScope;
-import com.cloudbees.plugins.credentials.SystemCredentialsProvider;
 import com.sun.net.httpserver.HttpServer;
 import hudson.model.Result;
-import hudson.util.Secret;
-import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.jenkins.plugins.progressive.configuration.Cluster;
-import io.jenkins.plugins.progressive.configuration.ProgressiveConfiguration;
 import io.jenkins.plugins.progressive.kubernetes.apiserver.KubernetesApiServer;
 import io.jenkins.plugins.progressive.kubernetes.controller.DeploymentController;
 import java.io.OutputStream;
@@ -22,9 +14,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import org.jenkinsci.plugins.plaincredentials.impl.StringCredentialsImpl;
 import org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition;
 import org.jenkinsci.plugins.workflow.job.WorkflowJob;
 import org.jenkinsci.plugins.workflow.job.WorkflowRun;
@@ -60,14 +50,7 @@ class RealEnginePipelineTest {
         api.createNamespace("prod");
         client = api.client();
         controller = new DeploymentController(api.client(), Duration.ofMillis(50)).start();
-        client.apps().deployments().inNamespace("prod").resource(new DeploymentBuilder().withNewMetadata()
-                .withName("shop").withNamespace("prod").addToLabels("app", "shop").endMetadata()
-                .withNewSpec().withReplicas(4).withNewSelector().addToMatchLabels("app", "shop").endSelector()
-                .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate().withMaxSurge(new IntOrString(1))
-                .withMaxUnavailable(new IntOrString(0)).endRollingUpdate().endStrategy()
-                .withNewTemplate().withNewMetadata().addToLabels("app", "shop").endMetadata()
-                .withNewSpec().addNewContainer().withName("shop").withImage("registry/shop:1.0").endContainer()
-                .endSpec().endTemplate().endSpec().build()).create();
+        TestCluster.createShop(client);
         service("shop");
         await().atMost(Duration.ofSeconds(20)).until(() -> ready("shop") == 4);
 
@@ -82,14 +65,7 @@ class RealEnginePipelineTest {
         });
         metrics.start();
 
-        SystemCredentialsProvider.getInstance().getCredentials().add(new StringCredentialsImpl(CredentialsScope.GLOBAL,
-                "kube-token", "test API server", Secret.fromString("test-token")));
-        SystemCredentialsProvider.getInstance().save();
-        Cluster test = new Cluster("test");
-        test.setServerUrl(api.url());
-        test.setCredentialsId("kube-token");
-        test.setNamespace("prod");
-        ProgressiveConfiguration.get().setClusters(List.of(test));
+        TestCluster.configure(api.url());
     }
 
     @AfterEach
@@ -108,18 +84,12 @@ class RealEnginePipelineTest {
                 .withName("http").withPort(80).withNewTargetPort(8080).endPort().endSpec().build()).create();
     }
 
-    private Deployment deployment(String name) {
-        return client.apps().deployments().inNamespace("prod").withName(name).get();
-    }
-
     private int ready(String name) {
-        Deployment d = deployment(name);
-        Integer ready = d == null || d.getStatus() == null ? null : d.getStatus().getReadyReplicas();
-        return ready == null ? 0 : ready;
+        return TestCluster.ready(client, name);
     }
 
     private String image(String name) {
-        return deployment(name).getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+        return TestCluster.image(client, name);
     }
 
     /** The step parameters every test shares: the target, and the gate {@code error-rate} on the test endpoint. */

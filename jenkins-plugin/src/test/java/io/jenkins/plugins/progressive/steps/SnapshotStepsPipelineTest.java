@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.jenkins.plugins.progressive.configuration.Cluster;
 import io.jenkins.plugins.progressive.configuration.ProgressiveConfiguration;
 import io.jenkins.plugins.progressive.kubernetes.apiserver.KubernetesApiServer;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Base64;
-import java.util.List;
 import java.util.stream.Stream;
 import org.jenkinsci.plugins.plaincredentials.impl.StringCredentialsImpl;
 import org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition;
@@ -68,19 +66,11 @@ class SnapshotStepsPipelineTest {
                 .addToLabels("app", "shop").endMetadata().withNewSpec().addNewContainer().withName("shop")
                 .withImage("registry/shop:1.0").endContainer().endSpec().endTemplate().endSpec().build()).create();
 
-        List<com.cloudbees.plugins.credentials.Credentials> store = SystemCredentialsProvider.getInstance()
-                .getCredentials();
-        store.add(new StringCredentialsImpl(CredentialsScope.GLOBAL, "kube-token", "test API server",
-                Secret.fromString("test-token")));
-        store.add(new StringCredentialsImpl(CredentialsScope.GLOBAL, "snapshot-key", "snapshot key",
-                Secret.fromString(Base64.getEncoder().encodeToString(
-                        "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII)))));
+        TestCluster.configure(api.url());
+        SystemCredentialsProvider.getInstance().getCredentials().add(new StringCredentialsImpl(
+                CredentialsScope.GLOBAL, "snapshot-key", "snapshot key", Secret.fromString(Base64.getEncoder()
+                        .encodeToString("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII)))));
         SystemCredentialsProvider.getInstance().save();
-        Cluster test = new Cluster("test");
-        test.setServerUrl(api.url());
-        test.setCredentialsId("kube-token");
-        test.setNamespace("prod");
-        ProgressiveConfiguration.get().setClusters(List.of(test));
     }
 
     @Test

@@ -204,37 +204,14 @@ class DeliveryExecutionTest {
 
     @Test
     void engineErrorsAreRetriedAndOnlyARunOfThemFailsTheStep() throws Exception {
-        FakeDriver engine = new FakeDriver(1, false, FakeDriver.succeeded());
         java.util.concurrent.atomic.AtomicInteger failuresLeft = new java.util.concurrent.atomic.AtomicInteger(3);
-        RolloutDriver flaky = new RolloutDriver() {
-            @Override
-            public Started start(Request request) throws java.io.IOException {
-                return engine.start(request);
-            }
-
+        RolloutDriver flaky = new FakeDriver(1, false, FakeDriver.succeeded()) {
             @Override
             public Tick advance(String key, CredentialLookup credentials) throws java.io.IOException {
                 if (failuresLeft.getAndDecrement() > 0) {
                     throw new java.io.IOException("connection refused");
                 }
-                return engine.advance(key, credentials);
-            }
-
-            @Override
-            public Owner owner(String key) {
-                return engine.owner(key);
-            }
-
-            @Override
-            public void promote(String key, boolean full) {
-            }
-
-            @Override
-            public void abort(String key, String reason) {
-            }
-
-            @Override
-            public void rollback(String key, String reason, CredentialLookup credentials) {
+                return super.advance(key, credentials);
             }
         };
         FakeStepContext context = new FakeStepContext();
@@ -355,36 +332,13 @@ class DeliveryExecutionTest {
     @Test
     void anEngineErrorEchoingATokenOfTheBuildIsMaskedInTheLogAndTheFailure() throws Exception {
         String token = "eyJhbGciOiJSUzI1NiJ9.s3cr3t-t0ken";
-        FakeDriver engine = new FakeDriver(1, false, FakeDriver.succeeded());
-        RolloutDriver rejecting = new RolloutDriver() {
-            @Override
-            public Started start(Request request) throws java.io.IOException {
-                return engine.start(request);
-            }
-
+        RolloutDriver rejecting = new FakeDriver(1, false, FakeDriver.succeeded()) {
             @Override
             public Tick advance(String key, CredentialLookup credentials) throws java.io.IOException {
                 Credential read = credentials.find("prod-token");
                 // what an API server's 401 can look like once a client library has put it in a message
                 throw new java.io.IOException("Unauthorized: the server rejected bearer token "
                         + ((Credential.Token) read).value() + " for https://k8s.example.com:6443");
-            }
-
-            @Override
-            public Owner owner(String key) {
-                return engine.owner(key);
-            }
-
-            @Override
-            public void promote(String key, boolean full) {
-            }
-
-            @Override
-            public void abort(String key, String reason) {
-            }
-
-            @Override
-            public void rollback(String key, String reason, CredentialLookup credentials) {
             }
         };
         DeliveryRuntime runtime = runtime(rejecting);
@@ -402,15 +356,9 @@ class DeliveryExecutionTest {
 
     @Test
     void stopDoesNotWaitForAnEngineCallInProgress() throws Exception {
-        FakeDriver engine = new FakeDriver(5, false, FakeDriver.succeeded());
         CountDownLatch inCall = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        RolloutDriver hanging = new RolloutDriver() {
-            @Override
-            public Started start(Request request) throws java.io.IOException {
-                return engine.start(request);
-            }
-
+        FakeDriver hanging = new FakeDriver(5, false, FakeDriver.succeeded()) {
             @Override
             public Tick advance(String key, CredentialLookup credentials) throws java.io.IOException {
                 inCall.countDown();
@@ -419,25 +367,7 @@ class DeliveryExecutionTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                return engine.advance(key, credentials);
-            }
-
-            @Override
-            public Owner owner(String key) {
-                return engine.owner(key);
-            }
-
-            @Override
-            public void promote(String key, boolean full) {
-            }
-
-            @Override
-            public void abort(String key, String reason) {
-                engine.abort(key, reason);
-            }
-
-            @Override
-            public void rollback(String key, String reason, CredentialLookup credentials) {
+                return super.advance(key, credentials);
             }
         };
         FakeStepContext context = new FakeStepContext();
@@ -450,12 +380,12 @@ class DeliveryExecutionTest {
                 java.util.concurrent.CompletableFuture.runAsync(() -> execution.stop(cause));
         await().atMost(Duration.ofSeconds(5)).until(stopping::isDone);
         assertThat(release.getCount()).as("stop() returned while the engine call still hangs").isEqualTo(1);
-        assertThat(engine.aborts).isEmpty();
+        assertThat(hanging.aborts).isEmpty();
 
         release.countDown();
         assertThat(context.result).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
                 .havingCause().isSameAs(cause);
-        assertThat(engine.aborts).containsEntry(execution.key(), "Aborted by carol");
+        assertThat(hanging.aborts).containsEntry(execution.key(), "Aborted by carol");
         assertThat(context.log()).contains("abort requested: Aborted by carol");
     }
 
