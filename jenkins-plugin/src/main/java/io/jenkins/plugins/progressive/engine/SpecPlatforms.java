@@ -58,6 +58,12 @@ final class SpecPlatforms implements Platform.Binder {
 
     @Override
     public Platform bind(RolloutSpec spec) {
+        // checked when the rollout started; again here, as an administrator may have withdrawn the leave since
+        // (a rollout attached after a restart binds from its stored request)
+        List<String> refused = access.get().problems(spec);
+        if (!refused.isEmpty()) {
+            throw new IllegalStateException("rollout " + spec.name() + ": " + String.join("; ", refused));
+        }
         String key = spec.lockKey();
         MetricProvider metrics = metricsFor(key);
         Target target = spec.target();

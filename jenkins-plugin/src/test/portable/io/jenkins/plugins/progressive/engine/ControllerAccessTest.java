@@ -140,6 +140,17 @@ class ControllerAccessTest {
     }
 
     @Test
+    void aRolloutAttachedAfterTheLeaveWasWithdrawnIsRefusedWhenItsPortsAreBound() throws Exception {
+        RolloutDriver.Work.Rollout local = (RolloutDriver.Work.Rollout) rollout(LOCAL).work();
+        SpecPlatforms platforms = new SpecPlatforms(new Contexts(), dir.resolve("local"), () -> ControllerAccess.NONE);
+
+        assertThatThrownBy(() -> platforms.bind(local.spec())).isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("rollout shop: target.local: local targets run their processes on the Jenkins"
+                        + " controller");
+        assertThat(dir.resolve("local")).as("no process was started, so no bookkeeping either").doesNotExist();
+    }
+
+    @Test
     void aSnapshotStoreOnTheControllerMustBeUnderAnAllowedPath() throws Exception {
         SnapshotSpec spec = new SnapshotSpec(true, "file:/var/lib/progressive/snapshots", List.of(), List.of(), Optional.empty(),
                 List.of(), Optional.empty(), List.of(), List.of());
