@@ -8,11 +8,10 @@ import io.jenkins.plugins.progressive.configuration.FormAccess;
 import io.jenkins.plugins.progressive.configuration.ProgressiveConfiguration;
 import io.jenkins.plugins.progressive.configuration.PrometheusServer;
 import io.jenkins.plugins.progressive.configuration.Texts;
+import io.jenkins.plugins.progressive.engine.KubernetesClouds;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.jenkinsci.plugins.plaincredentials.FileCredentials;
 import org.jenkinsci.plugins.plaincredentials.StringCredentials;
 import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
@@ -97,26 +96,17 @@ public abstract class ProgressiveStepDescriptor extends StepDescriptor {
                         config.getPrometheusServers().stream().map(PrometheusServer::getName).toList()));
     }
 
-    /**
-     * The clusters of the global configuration, and none (the pod agent's account); users who may not configure
-     * the job see only the current value.
-     */
+    /** The clusters of the global configuration, and none (a cloud, or the pod agent's account). */
     @POST
     public ListBoxModel doFillClusterItems(@AncestorInPath Item item, @QueryParameter String cluster) {
-        ListBoxModel items = new ListBoxModel();
-        items.add("(none)", "");
-        Set<String> shown = new HashSet<>();
-        if (FormAccess.mayConfigure(item)) {
-            for (Cluster c : ProgressiveConfiguration.get().getClusters()) {
-                items.add(c.getName(), c.getName());
-                shown.add(c.getName());
-            }
-        }
-        String current = Texts.trim(cluster);
-        if (!current.isEmpty() && !shown.contains(current)) {
-            items.add(current, current);
-        }
-        return items;
+        return FormAccess.names(item, cluster,
+                () -> ProgressiveConfiguration.get().getClusters().stream().map(Cluster::getName).toList());
+    }
+
+    /** The Kubernetes plugin's clouds, and none. */
+    @POST
+    public ListBoxModel doFillCloudItems(@AncestorInPath Item item, @QueryParameter String cloud) {
+        return FormAccess.names(item, cloud, KubernetesClouds::names);
     }
 
     /** The snapshot encryption key: a secret text or a file credential holding 32 bytes, base64. */
