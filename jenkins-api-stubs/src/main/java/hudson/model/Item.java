@@ -8,4 +8,6 @@ public interface Item extends AccessControlled {
     Permission EXTENDED_READ = null;
     Permission BUILD = null;
     Permission CANCEL = null;
+
+    String getFullName();
 }

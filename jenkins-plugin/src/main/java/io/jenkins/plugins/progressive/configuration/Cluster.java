@@ -6,6 +6,7 @@ import hudson.model.Descriptor;
 import hudson.model.Item;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
+import io.jenkins.plugins.progressive.engine.KubernetesClouds;
 import org.jenkinsci.plugins.kubernetes.credentials.TokenProducer;
 import org.jenkinsci.plugins.plaincredentials.FileCredentials;
 import org.jenkinsci.plugins.plaincredentials.StringCredentials;
@@ -97,6 +98,12 @@ public final class Cluster implements Describable<Cluster> {
                 return FormValidation.ok();
             }
             return FormAccess.toValidation(ConfigurationChecks.clusterServer(value, cloud));
+        }
+
+        /** The Kubernetes plugin's clouds, and none. */
+        @POST
+        public ListBoxModel doFillCloudItems(@AncestorInPath Item item, @QueryParameter String cloud) {
+            return FormAccess.names(item, cloud, KubernetesClouds::names);
         }
 
         @POST

@@ -9,8 +9,11 @@ import hudson.model.Item;
 import hudson.security.ACL;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
 import jenkins.model.Jenkins;
 
 /**
@@ -29,6 +32,27 @@ public final class FormAccess {
 
     public static FormValidation toValidation(Optional<String> problem) {
         return problem.map(FormValidation::error).orElseGet(FormValidation::ok);
+    }
+
+    /**
+     * A drop-down of configured names (clusters, clouds), with "none" first; users who may not configure
+     * {@code item} see only the current value, which is always listed.
+     */
+    public static ListBoxModel names(Item item, String currentValue, Supplier<List<String>> names) {
+        ListBoxModel items = new ListBoxModel();
+        items.add("(none)", "");
+        Set<String> shown = new HashSet<>();
+        if (mayConfigure(item)) {
+            for (String name : names.get()) {
+                items.add(name, name);
+                shown.add(name);
+            }
+        }
+        String current = Texts.trim(currentValue);
+        if (!current.isEmpty() && !shown.contains(current)) {
+            items.add(current, current);
+        }
+        return items;
     }
 
     /**

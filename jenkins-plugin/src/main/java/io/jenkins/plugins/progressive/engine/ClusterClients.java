@@ -13,16 +13,22 @@ import java.util.Optional;
 /**
  * A Kubernetes client for a step's cluster: a named cluster of the global configuration (server URL and a credential:
  * secret text token, Kubernetes token producer or kubeconfig file), a cloud of the Kubernetes plugin (when it is
- * installed), or the controller's own account (in-cluster, else {@code ~/.kube/config}).
+ * installed), or — when an administrator allows it ({@link ControllerAccess}) — the controller's own account
+ * (in-cluster, else {@code ~/.kube/config}).
  */
 final class ClusterClients {
 
     private ClusterClients() {
     }
 
+    /**
+     * A client for the step's cluster. The controller's own account is used only when {@code access} allows it
+     * (checked when the work started, and here again: the administrator may have changed it since).
+     */
     static KubernetesClient connect(Optional<RolloutDriver.ClusterConnection> cluster,
-            RolloutDriver.CredentialLookup credentials) {
-        if (cluster.isEmpty()) {
+            RolloutDriver.CredentialLookup credentials, ControllerAccess access) {
+        if (usesControllerAccount(cluster)) {
+            access.checkKubernetesIdentity(cluster);
             return controllerAccount();
         }
         RolloutDriver.ClusterConnection c = cluster.get();
@@ -36,14 +42,8 @@ final class ClusterClients {
             credentialsId = credentialsId.isEmpty() ? cloud.credentialsId() : credentialsId;
             caCertificate = cloud.serverCertificate();
             skipTlsVerify = cloud.skipTlsVerify();
-            if (serverUrl.isEmpty() && credentialsId.isEmpty()) {
-                return controllerAccount(); // a cloud of the controller's own cluster
-            }
         }
         if (credentialsId.isEmpty()) {
-            if (serverUrl.isEmpty()) {
-                return controllerAccount();
-            }
             throw new ClusterException("cluster '" + c.name() + "': a server URL needs a credential");
         }
         RolloutDriver.Credential credential;
@@ -56,7 +56,7 @@ final class ClusterClients {
             return fromKubeconfig(file.content());
         }
         if (credential instanceof RolloutDriver.Credential.ServiceAccount account) {
-            return KubernetesConnection.fromToken(serverUrl, account.token(), caFile(account.caCertificate()));
+            return fromToken(serverUrl, account.token(), account.caCertificate());
         }
         if (serverUrl.isEmpty()) {
             throw new ClusterException("cluster '" + c.name() + "': credential '" + credentialsId
@@ -77,7 +77,28 @@ final class ClusterClients {
                     + "' is a username with password; use a secret text token, a Kubernetes token credential"
                     + " or a kubeconfig file");
         }
-        return KubernetesConnection.fromToken(serverUrl, token, caFile(caCertificate));
+        return fromToken(serverUrl, token, caCertificate);
+    }
+
+    /**
+     * Whether a connection would use the controller's own account: no cluster, or a cluster (or a cloud of the
+     * Kubernetes plugin) with neither a server URL nor a credential.
+     *
+     * @throws ClusterException when the named cloud does not exist
+     */
+    static boolean usesControllerAccount(Optional<RolloutDriver.ClusterConnection> cluster) {
+        if (cluster.isEmpty()) {
+            return true;
+        }
+        RolloutDriver.ClusterConnection c = cluster.get();
+        String serverUrl = c.serverUrl();
+        String credentialsId = c.credentialsId();
+        if (!c.cloud().isEmpty()) {
+            KubernetesClouds.Cloud cloud = KubernetesClouds.find(c.cloud());
+            serverUrl = cloud.serverUrl();
+            credentialsId = credentialsId.isEmpty() ? cloud.credentialsId() : credentialsId;
+        }
+        return serverUrl.isEmpty() && credentialsId.isEmpty();
     }
 
     private static KubernetesClient controllerAccount() {
@@ -98,27 +119,38 @@ final class ClusterClients {
         } catch (IOException e) {
             throw new ClusterException("cannot use the kubeconfig credential: " + e.getMessage());
         } finally {
-            if (file != null) {
-                try {
-                    Files.deleteIfExists(file);
-                } catch (IOException ignored) {
-                    // a private temp file; the JVM's temp cleanup takes it
-                }
-            }
+            deleteQuietly(file);
         }
     }
 
-    private static Path caFile(String pem) {
-        if (pem == null || pem.isBlank()) {
-            return null;
+    /**
+     * The client builds its TLS trust from the CA file while it is built (fabric8's HttpClientUtils reads it then),
+     * so the private copy of the certificate is deleted as soon as the client exists.
+     */
+    private static KubernetesClient fromToken(String serverUrl, String token, String caCertificate) {
+        if (caCertificate == null || caCertificate.isBlank()) {
+            return KubernetesConnection.fromToken(serverUrl, token, null);
         }
+        Path file = null;
         try {
-            Path file = Files.createTempFile("progressive-ca", ".pem");
-            Files.writeString(file, pem);
-            file.toFile().deleteOnExit();
-            return file;
+            file = Files.createTempFile("progressive-ca", ".pem",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, caCertificate);
+            return KubernetesConnection.fromToken(serverUrl, token, file);
         } catch (IOException e) {
-            throw new ClusterException("cannot use the cloud's server certificate: " + e.getMessage());
+            throw new ClusterException("cannot use the cluster's server certificate: " + e.getMessage());
+        } finally {
+            deleteQuietly(file);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // a private temp file; the JVM's temp cleanup takes it
+            }
         }
     }
 }

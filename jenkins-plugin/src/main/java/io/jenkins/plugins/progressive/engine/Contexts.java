@@ -7,7 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Per rollout, where its cluster is and whose credentials it may read: the running build's lookup, replaced at every
- * advance (a resumed build brings a new one). In memory only; secrets are read through it when used, never kept.
+ * advance (a resumed build brings a new one) and dropped when the rollout ends. In memory only; secrets are read
+ * through it when used, never kept.
  */
 public final class Contexts {
 
@@ -37,6 +38,11 @@ public final class Contexts {
 
     void put(String key, Context context) {
         contexts.put(key, context);
+    }
+
+    /** When the rollout ends: the build whose lookup it holds is then free to go. */
+    void remove(String key) {
+        contexts.remove(key);
     }
 
     /** Null when the rollout is unknown here. */

@@ -20,6 +20,7 @@ import io.jenkins.plugins.progressive.spec.InvalidSpecException;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
 import io.jenkins.plugins.progressive.spec.SpecReader;
 import io.jenkins.plugins.progressive.spec.SpecWriter;
+import io.jenkins.plugins.progressive.spec.Target;
 import io.jenkins.plugins.progressive.steps.RolloutDriver;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -35,6 +36,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -59,7 +61,8 @@ public final class EngineDriver implements RolloutDriver {
     private final InstantSource clock;
     private final BiConsumer<Runnable, Duration> scheduler;
     private final GateRuns gates;
-    private final SnapshotRuns snapshots = new SnapshotRuns();
+    private final SnapshotRuns snapshots;
+    private final Supplier<ControllerAccess> access;
     private final Set<String> attached = ConcurrentHashMap.newKeySet();
     /** Rollouts a step is advancing; a rollback of any other one is driven by the driver itself. */
     private final Set<String> driven = ConcurrentHashMap.newKeySet();
@@ -72,11 +75,15 @@ public final class EngineDriver implements RolloutDriver {
      * @param scheduler runs a piece of work after a delay (Jenkins' timer and the plugin's pool)
      * @param judge judges measurements (core's {@code Measurements::judge}; tests give another)
      * @param tuning further engine options
+     * @param access what steps may do on the controller itself (the global configuration's, read at every start)
      */
     public EngineDriver(StateStore states, StateStore requests, Contexts contexts, Platform.Binder binder,
             Function<String, MetricProvider> gateMetrics, BiConsumer<Runnable, Duration> scheduler,
-            InstantSource clock, RolloutEngine.Judge judge, UnaryOperator<RolloutEngine.Builder> tuning) {
+            InstantSource clock, RolloutEngine.Judge judge, UnaryOperator<RolloutEngine.Builder> tuning,
+            Supplier<ControllerAccess> access) {
         this.requests = requests;
+        this.access = access;
+        this.snapshots = new SnapshotRuns(access);
         this.contexts = contexts;
         this.clock = clock;
         this.scheduler = scheduler;
@@ -90,17 +97,19 @@ public final class EngineDriver implements RolloutDriver {
      * keep their state in the cluster instead ({@code KubernetesStateStore}, one ConfigMap per rollout): that is the
      * store to pass here once a controller may run several replicas.
      */
-    public static EngineDriver forController(Path jenkinsHome, BiConsumer<Runnable, Duration> scheduler) {
+    public static EngineDriver forController(Path jenkinsHome, BiConsumer<Runnable, Duration> scheduler,
+            Supplier<ControllerAccess> access) {
         Path root = jenkinsHome.resolve("progressive-delivery");
         Contexts contexts = new Contexts();
-        SpecPlatforms platforms = new SpecPlatforms(contexts, root.resolve("local"));
+        SpecPlatforms platforms = new SpecPlatforms(contexts, root.resolve("local"), access);
         return new EngineDriver(new DirectoryStateStore(root.resolve("state")),
                 new DirectoryStateStore(root.resolve("requests")), contexts, platforms, platforms::metricsFor,
-                scheduler, InstantSource.system(), Measurements::judge, b -> b);
+                scheduler, InstantSource.system(), Measurements::judge, b -> b, access);
     }
 
     @Override
     public Started start(Request request) throws IOException {
+        checkAccess(request);
         if (request.operation() == Operation.GATE && request.work() instanceof Work.Gate gate) {
             contexts.put(request.lockKey(), new Contexts.Context(request.cluster(), request.credentials()));
             return new Started(gates.start(gate, request.options()));
@@ -132,7 +141,7 @@ public final class EngineDriver implements RolloutDriver {
     @Override
     public Tick advance(String key, CredentialLookup credentials) throws IOException {
         if (gates.has(key)) {
-            return gates.advance(key);
+            return ended(key, gates.advance(key));
         }
         if (snapshots.has(key)) {
             return snapshots.advance(key, credentials);
@@ -147,12 +156,27 @@ public final class EngineDriver implements RolloutDriver {
         }
         if (next.isDone()) {
             driven.remove(key);
+            forget(key);
             return new Tick.Done(outcome(next.result()));
         }
         Duration after = Duration.between(clock.instant(), next.wakeAt());
         return new Tick.Wait(after.isNegative() ? Duration.ZERO : after, describe(next.phase(), key),
                 engine.status(key).map(s -> new Progress(next.phase().name(), s.step(),
                         s.routes() == null ? 0 : s.routes().canary(), measurements(s.measurements()))).orElse(null));
+    }
+
+    /** The rollout's key and the job that started it ("" for a rollout stored before jobs were recorded). */
+    @Override
+    public Owner owner(String key) throws IOException {
+        String resolved = resolve(key);
+        String job = requests.load(resolved).map(stored -> {
+            try {
+                return JSON.readTree(stored.json()).path("options").path(Request.JOB).asText("");
+            } catch (IOException e) {
+                return "";
+            }
+        }).orElse("");
+        return new Owner(resolved, job);
     }
 
     @Override
@@ -171,9 +195,11 @@ public final class EngineDriver implements RolloutDriver {
     }
 
     @Override
-    public void rollback(String key, String reason) throws IOException {
+    public void rollback(String key, String reason, CredentialLookup credentials) throws IOException {
         String resolved = resolve(key);
-        attach(resolved, null);
+        // a rollout its own build still drives keeps that build's credentials; one whose build is over is rolled
+        // back with the credentials of the build that asked for it
+        attach(resolved, driven.contains(resolved) ? null : credentials);
         command(() -> engine.rollback(resolved));
         if (!driven.contains(resolved)) {
             // no step advances this rollout any more (its build is over): carry the rollback out here
@@ -189,7 +215,9 @@ public final class EngineDriver implements RolloutDriver {
     private void driveAlone(String key) {
         try {
             Next next = engine.advance(key);
-            if (!next.isDone()) {
+            if (next.isDone()) {
+                forget(key);
+            } else {
                 Duration after = Duration.between(clock.instant(), next.wakeAt());
                 scheduler.accept(() -> driveAlone(key), after.isNegative() ? Duration.ZERO : after);
             }
@@ -199,15 +227,20 @@ public final class EngineDriver implements RolloutDriver {
         }
     }
 
-    /** A rollout of this engine, attached after a restart from its stored request. */
+    /**
+     * A rollout of this engine with its context: attached after a restart from its stored request, its context
+     * read again from there after it ended (a rollback of a finished rollout). {@code credentials} null keeps the
+     * lookup it has.
+     */
     private void attach(String key, CredentialLookup credentials) throws IOException {
         Contexts.Context known = contexts.get(key);
-        if (credentials != null || known == null) {
-            Contexts.Context base = known == null ? new Contexts.Context(Optional.empty(), CredentialLookup.NONE) : known;
-            contexts.put(key, base.with(credentials != null ? credentials : CredentialLookup.NONE));
-        }
-        if (attached.contains(key)) {
-            return;
+        if (known != null) {
+            if (credentials != null) {
+                contexts.put(key, known.with(credentials));
+            }
+            if (attached.contains(key)) {
+                return;
+            }
         }
         // a plain IOException: the step retries a few times (a driver being replaced at start-up) before it fails
         StateStore.Stored stored = requests.load(key).orElseThrow(() -> new IOException("rollout '" + key
@@ -216,7 +249,12 @@ public final class EngineDriver implements RolloutDriver {
         Optional<ClusterConnection> cluster = cluster(doc.path("cluster"));
         Map<String, String> options = new LinkedHashMap<>();
         doc.path("options").fields().forEachRemaining(f -> options.put(f.getKey(), f.getValue().asText()));
-        contexts.put(key, new Contexts.Context(cluster, contexts.get(key).credentials(), options));
+        CredentialLookup lookup = credentials != null ? credentials
+                : known != null ? known.credentials() : CredentialLookup.NONE;
+        contexts.put(key, new Contexts.Context(cluster, lookup, options));
+        if (attached.contains(key)) {
+            return;
+        }
         RolloutSpec spec;
         try {
             spec = SpecReader.fromTree(doc.path("spec"));
@@ -231,10 +269,61 @@ public final class EngineDriver implements RolloutDriver {
         attached.add(key);
     }
 
-    /** The options the platforms read while the rollout runs (and after a restart): ids and paths, no secret. */
+    /** A finished gate's context (kept under the lock key it measures) goes with it, unless a rollout uses it. */
+    private Tick ended(String gateKey, Tick tick) {
+        String lockKey = gateKey.substring("gate:".length(), gateKey.lastIndexOf(':'));
+        if (tick instanceof Tick.Done && !attached.contains(lockKey)) {
+            contexts.remove(lockKey);
+        }
+        return tick;
+    }
+
+    /**
+     * An ended rollout needs no context any more: dropping it releases the build whose credential lookup it held
+     * (a later rollback reads it again from the stored request).
+     */
+    private void forget(String key) {
+        contexts.remove(key);
+    }
+
+    /**
+     * Refuses, before anything is changed, what would act on the controller itself without an administrator's
+     * leave ({@link ControllerAccess}): processes, files and sockets there, and its own Kubernetes account.
+     */
+    private void checkAccess(Request request) throws AbortException {
+        ControllerAccess allowed = access.get();
+        String function = request.operation().name().toLowerCase(Locale.ROOT);
+        List<String> problems = new ArrayList<>();
+        Target target = null;
+        if (request.work() instanceof Work.Rollout rollout) {
+            function = "rollout " + rollout.spec().name();
+            problems.addAll(allowed.problems(rollout.spec()));
+            target = rollout.spec().target();
+        } else if (request.work() instanceof Work.Snapshot snapshot) {
+            function = request.operation() == Operation.RESTORE ? "restoreState" : "snapshotState";
+            allowed.store("store", snapshot.subject().snapshot().store()).ifPresent(problems::add);
+            target = snapshot.subject().target();
+        }
+        if (target instanceof Target.Kubernetes) {
+            try {
+                allowed.kubernetesIdentity(request.cluster()).ifPresent(problems::add);
+            } catch (io.jenkins.plugins.progressive.kubernetes.ClusterException e) {
+                problems.add("cloud: " + e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new AbortException(function + ": " + (problems.size() == 1 ? "1 problem" : problems.size()
+                    + " problems") + ", nothing was changed:\n  - " + String.join("\n  - ", problems));
+        }
+    }
+
+    /**
+     * The options the platforms read while the rollout runs (and after a restart), and the job that started it:
+     * ids, paths and a job name, no secret.
+     */
     private static Map<String, String> platformOptions(Map<String, String> options) {
         Map<String, String> kept = new LinkedHashMap<>();
-        for (String name : List.of(SnapshotSetup.KEY_OPTION, Request.WORKSPACE)) {
+        for (String name : List.of(SnapshotSetup.KEY_OPTION, Request.WORKSPACE, Request.JOB)) {
             String value = options.getOrDefault(name, "");
             if (!value.isEmpty()) {
                 kept.put(name, value);

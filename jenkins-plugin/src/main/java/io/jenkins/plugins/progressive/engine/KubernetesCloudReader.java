@@ -2,6 +2,7 @@ package io.jenkins.plugins.progressive.engine;
 
 import hudson.slaves.Cloud;
 import io.jenkins.plugins.progressive.kubernetes.ClusterException;
+import java.util.List;
 import jenkins.model.Jenkins;
 import org.csanchez.jenkins.plugins.kubernetes.KubernetesCloud;
 
@@ -19,6 +20,11 @@ final class KubernetesCloudReader {
         }
         return new KubernetesClouds.Cloud(text(k.getServerUrl()), text(k.getNamespace()), text(k.getCredentialsId()),
                 text(k.getServerCertificate()), k.isSkipTlsVerify());
+    }
+
+    /** The names of the Kubernetes clouds in Manage Jenkins » Clouds. */
+    static List<String> names() {
+        return Jenkins.get().clouds.getAll(KubernetesCloud.class).stream().map(c -> c.name).toList();
     }
 
     private static String text(String s) {

@@ -1,6 +1,7 @@
 package io.jenkins.plugins.progressive.engine;
 
 import io.jenkins.plugins.progressive.kubernetes.ClusterException;
+import java.util.List;
 import jenkins.model.Jenkins;
 
 /**
@@ -15,6 +16,11 @@ public final class KubernetesClouds {
     }
 
     private KubernetesClouds() {
+    }
+
+    /** The names of the Kubernetes plugin's clouds; none without the plugin. */
+    public static List<String> names() {
+        return Jenkins.get().getPlugin("kubernetes") == null ? List.of() : KubernetesCloudReader.names();
     }
 
     /** @throws ClusterException when the plugin is not installed, or it has no Kubernetes cloud by that name */

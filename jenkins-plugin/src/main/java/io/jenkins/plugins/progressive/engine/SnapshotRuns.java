@@ -33,6 +33,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -51,8 +52,10 @@ final class SnapshotRuns {
 
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
     private final ExecutorService pool;
+    private final Supplier<ControllerAccess> access;
 
-    SnapshotRuns() {
+    SnapshotRuns(Supplier<ControllerAccess> access) {
+        this.access = access;
         AtomicInteger count = new AtomicInteger();
         ThreadPoolExecutor threads = new ThreadPoolExecutor(2, 2, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 r -> {
@@ -97,7 +100,7 @@ final class SnapshotRuns {
                     return new RolloutDriver.Tick.Done(failed("ABORTED", "", job.aborted, Map.of()));
                 }
                 RolloutDriver.CredentialLookup lookup = credentials != null ? credentials : job.request.credentials();
-                job.running = CompletableFuture.supplyAsync(() -> job.run(lookup), pool);
+                job.running = CompletableFuture.supplyAsync(() -> job.run(lookup, access.get()), pool);
             }
             if (!job.running.isDone()) {
                 return new RolloutDriver.Tick.Wait(POLL, job.options == null ? "capturing" : "restoring");
@@ -182,12 +185,12 @@ final class SnapshotRuns {
             this.options = options;
         }
 
-        RolloutDriver.Outcome run(RolloutDriver.CredentialLookup credentials) {
+        RolloutDriver.Outcome run(RolloutDriver.CredentialLookup credentials, ControllerAccess access) {
             RolloutDriver.Work.Snapshot work = (RolloutDriver.Work.Snapshot) request.work();
             SnapshotSpec spec = work.subject().snapshot();
             Target.Kubernetes target = (Target.Kubernetes) work.subject().target();
             KeyProvider keys = SnapshotSetup.keys(request.options(), spec, () -> credentials);
-            try (KubernetesClient client = ClusterClients.connect(request.cluster(), credentials)) {
+            try (KubernetesClient client = ClusterClients.connect(request.cluster(), credentials, access)) {
                 SnapshotStore store = SnapshotSetup.open(spec.store(), request.options());
                 return options == null ? capture(client, work, target, spec, store, keys)
                         : restore(client, target, spec, store, keys);

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The ports of a spec on this controller: hosts targets through the hosts module (local processes run on the
@@ -45,20 +46,28 @@ final class SpecPlatforms implements Platform.Binder {
 
     private final Contexts contexts;
     private final Path localState;
+    private final Supplier<ControllerAccess> access;
 
-    SpecPlatforms(Contexts contexts, Path localState) {
+    SpecPlatforms(Contexts contexts, Path localState, Supplier<ControllerAccess> access) {
         this.contexts = contexts;
         this.localState = localState;
+        this.access = access;
     }
 
     @Override
     public Platform bind(RolloutSpec spec) {
+        // checked when the rollout started; again here, as an administrator may have withdrawn the leave since
+        // (a rollout attached after a restart binds from its stored request)
+        List<String> refused = access.get().problems(spec);
+        if (!refused.isEmpty()) {
+            throw new IllegalStateException("rollout " + spec.name() + ": " + String.join("; ", refused));
+        }
         String key = spec.lockKey();
         MetricProvider metrics = metricsFor(key);
         Target target = spec.target();
         if (target instanceof Target.Kubernetes k) {
             Contexts.Context context = contexts.of(key);
-            KubernetesClient client = ClusterClients.connect(context.cluster(), context.credentials());
+            KubernetesClient client = ClusterClients.connect(context.cluster(), context.credentials(), access.get());
             KubernetesPlatform kubernetes = new KubernetesPlatform(client, metrics, (Runnable) null)
                     .snapshots(rollout -> snapshots(client, rollout, key));
             Platform bound;

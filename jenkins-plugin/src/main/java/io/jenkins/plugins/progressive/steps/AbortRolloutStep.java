@@ -28,7 +28,12 @@ public final class AbortRolloutStep extends RolloutCommandStep {
     }
 
     @Override
-    String send(RolloutDriver driver, String key) throws Exception {
+    RolloutAction.Command command() {
+        return RolloutAction.Command.ABORT;
+    }
+
+    @Override
+    String send(RolloutDriver driver, String key, RolloutDriver.CredentialLookup credentials) throws Exception {
         driver.abort(key, reason.isEmpty() ? "aborted by " + FUNCTION : reason);
         return "AbortRequested";
     }

@@ -1,6 +1,7 @@
 package io.jenkins.plugins.progressive.steps;
 
 import hudson.AbortException;
+import hudson.model.Run;
 import hudson.model.TaskListener;
 import java.time.Duration;
 import java.util.List;
@@ -11,7 +12,8 @@ import org.jenkinsci.plugins.workflow.steps.StepExecution;
 
 /**
  * promoteRollout, abortRollout, rollbackRollout: one engine call on the plugin's pool (the engine stores the request
- * where the rollout's own execution picks it up), then done.
+ * where the rollout's own execution picks it up), then done. Before it, the build's authentication (captured in
+ * {@link #start()}, on the CPS VM thread) must have the command's permission on the job that started the rollout.
  */
 final class CommandExecution extends StepExecution {
     private static final long serialVersionUID = 1L;
@@ -22,6 +24,7 @@ final class CommandExecution extends StepExecution {
 
     private transient DeliveryRuntime runtime;
     private transient Future<?> pending;
+    private transient CommandCaller caller;
 
     CommandExecution(StepContext context, DeliveryRuntime runtime, RolloutCommandStep command) throws AbortException {
         super(context);
@@ -32,6 +35,7 @@ final class CommandExecution extends StepExecution {
 
     @Override
     public synchronized boolean start() {
+        caller = runtime.caller();
         pending = runtime.schedule(this::send, Duration.ZERO);
         return false;
     }
@@ -40,7 +44,7 @@ final class CommandExecution extends StepExecution {
     public synchronized void onResume() {
         runtime = DeliveryRuntime.get();
         if (!finished) {
-            // sending twice is harmless: every engine request is idempotent
+            // send() then says that the request was not sent: whose it is cannot be known any more
             pending = runtime.schedule(this::send, Duration.ZERO);
         }
     }
@@ -67,15 +71,24 @@ final class CommandExecution extends StepExecution {
         }
         finished = true;
         try {
-            String status = command.send(runtime.driver(), key);
+            if (caller == null) {
+                // resumed after a restart: the build's authentication is not known any more on this thread
+                throw new AbortException(command.functionName() + ": the controller restarted before the request to "
+                        + key + " was sent; nothing was sent, run the step again");
+            }
+            RolloutDriver driver = runtime.driver();
+            RolloutDriver.Owner owner = driver.owner(key);
+            caller.check(owner.key(), owner.job(), command.command());
+            String status = command.send(driver, owner.key(), runtime.credentials(getContext().get(Run.class)));
             TaskListener listener = getContext().get(TaskListener.class);
             if (listener != null) {
-                listener.getLogger().println("[" + command.functionName() + "] " + status + ": " + key);
+                listener.getLogger().println("[" + command.functionName() + "] " + status + ": " + owner.key());
             }
             getContext().onSuccess(DeliveryExecution.resultMap(
                     new RolloutDriver.Outcome(status, "", "", List.<Map<String, Object>>of(), true, ""), 0));
         } catch (AbortException e) {
-            getContext().onFailure(e);
+            getContext().onFailure(e.getMessage().startsWith(command.functionName() + ":") ? e
+                    : new AbortException(command.functionName() + ": " + e.getMessage()));
         } catch (Exception e) {
             getContext().onFailure(new AbortException(command.functionName() + ": " + e.getMessage()));
         }

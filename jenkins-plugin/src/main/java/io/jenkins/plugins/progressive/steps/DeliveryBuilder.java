@@ -9,6 +9,8 @@ import hudson.model.TaskListener;
 import hudson.tasks.Builder;
 import io.jenkins.plugins.progressive.configuration.ProgressiveConfiguration;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.util.Map;
 import java.util.Optional;
 import jenkins.tasks.SimpleBuildStep;
 
@@ -16,7 +18,8 @@ import jenkins.tasks.SimpleBuildStep;
  * A freestyle build step around one Pipeline step: the same form (the step's own, shown through
  * {@code f:property}), the same binding, the same engine. A freestyle build holds its executor anyway, so this one
  * waits between engine calls instead of scheduling them; when the build is aborted it asks the engine to abort and
- * waits for the rollback to finish before it gives the executor back.
+ * waits for the rollback to finish before it gives the executor back. Its build page gets the same rollout action as
+ * a Pipeline build's, so a {@code pause: manual} can be promoted or aborted from there.
  */
 public abstract class DeliveryBuilder extends Builder implements SimpleBuildStep {
 
@@ -30,42 +33,69 @@ public abstract class DeliveryBuilder extends Builder implements SimpleBuildStep
         Plan plan = SpecBinding.plan(step, ProgressiveConfiguration.get());
         RolloutDriver.Work work = SpecBinding.work(plan,
                 plan.specPath == null ? null : DeliveryExecution.readSpec(workspace, plan));
-        RolloutDriver.Outcome outcome = runToEnd(DeliveryRuntime.get().driver(), plan, work,
-                DeliveryExecution.withWorkspace(plan.options, workspace), BuildCredentials.of(run), listener);
+        DeliveryRuntime runtime = DeliveryRuntime.get();
+        SecretMask mask = new SecretMask();
+        RolloutDriver.Outcome outcome = runToEnd(runtime.driver(), plan, work,
+                DeliveryExecution.withJob(DeliveryExecution.withWorkspace(plan.options, workspace), run),
+                mask.recording(runtime.credentials(run)), listener, mask, run);
         if (!outcome.succeeded() && plan.operation != RolloutDriver.Operation.GATE) {
-            throw new AbortException(plan.functionName + ": " + outcome.status() + (outcome.reason().isEmpty() ? ""
-                    : ": " + outcome.reason()));
+            throw new AbortException(mask.apply(plan.functionName + ": " + outcome.status()
+                    + (outcome.reason().isEmpty() ? "" : ": " + outcome.reason())));
         }
     }
 
     static RolloutDriver.Outcome runToEnd(RolloutDriver driver, Plan plan, RolloutDriver.Work work,
             RolloutDriver.CredentialLookup credentials, TaskListener listener) throws IOException, InterruptedException {
-        return runToEnd(driver, plan, work, plan.options, credentials, listener);
+        SecretMask mask = new SecretMask();
+        return runToEnd(driver, plan, work, plan.options, mask.recording(credentials), listener, mask, null);
     }
 
+    /**
+     * Runs the work to its end on this thread, logging with {@code mask}'s secrets masked; with a {@code run}, its
+     * build page gets the rollout's action (chart, verdict, and Promote and Abort while it waits for a person).
+     */
     static RolloutDriver.Outcome runToEnd(RolloutDriver driver, Plan plan, RolloutDriver.Work work,
-            java.util.Map<String, String> options, RolloutDriver.CredentialLookup credentials, TaskListener listener)
-            throws IOException, InterruptedException {
-        String key = driver.start(new RolloutDriver.Request(plan.operation, work, Optional.ofNullable(plan.cluster),
-                options, credentials)).key();
-        listener.getLogger().println("[" + plan.functionName + "] started " + DeliveryExecution.describe(work)
-                + " (" + key + ")");
+            Map<String, String> options, RolloutDriver.CredentialLookup credentials, TaskListener listener,
+            SecretMask mask, Run<?, ?> run) throws IOException, InterruptedException {
+        PrintStream log = listener.getLogger();
+        String prefix = "[" + plan.functionName + "] ";
+        String key;
+        try {
+            key = driver.start(new RolloutDriver.Request(plan.operation, work, Optional.ofNullable(plan.cluster),
+                    options, credentials)).key();
+        } catch (AbortException e) {
+            throw new AbortException(mask.apply(e.getMessage()));
+        }
+        log.println(mask.apply(prefix + "started " + DeliveryExecution.describe(work) + " (" + key + ")"));
+        RolloutAction action = run == null ? null
+                : RolloutAction.of(run, plan.functionName, key, work.name(), work.version());
         InterruptedException interrupted = null;
         String last = "";
         while (true) {
-            RolloutDriver.Tick tick = driver.advance(key, credentials);
+            RolloutDriver.Tick tick;
+            try {
+                tick = driver.advance(key, credentials);
+            } catch (IOException e) {
+                throw new AbortException(mask.apply(plan.functionName + ": " + e.getMessage()));
+            }
             if (tick instanceof RolloutDriver.Tick.Done done) {
                 RolloutDriver.Outcome outcome = done.outcome();
-                listener.getLogger().println("[" + plan.functionName + "] " + outcome.status()
-                        + (outcome.verdict().isEmpty() ? "" : ", verdict " + outcome.verdict()));
+                if (action != null) {
+                    action.end(outcome);
+                }
+                log.println(mask.apply(prefix + outcome.status()
+                        + (outcome.verdict().isEmpty() ? "" : ", verdict " + outcome.verdict())));
                 if (interrupted != null) {
                     throw interrupted;
                 }
                 return outcome;
             }
             RolloutDriver.Tick.Wait wait = (RolloutDriver.Tick.Wait) tick;
+            if (action != null) {
+                action.update(wait.progress());
+            }
             if (!wait.status().equals(last)) {
-                listener.getLogger().println("[" + plan.functionName + "] " + wait.status());
+                log.println(mask.apply(prefix + wait.status()));
                 last = wait.status();
             }
             try {
@@ -74,7 +104,7 @@ public abstract class DeliveryBuilder extends Builder implements SimpleBuildStep
                 if (interrupted == null) {
                     interrupted = e;
                     driver.abort(key, "the build was aborted");
-                    listener.getLogger().println("[" + plan.functionName + "] build aborted: rolling back");
+                    log.println(prefix + "build aborted: rolling back");
                 }
             }
         }

@@ -7,7 +7,6 @@ import hudson.model.Run;
 import hudson.model.TaskListener;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +23,10 @@ import org.jenkinsci.plugins.workflow.steps.StepExecution;
  * call and schedules the next at the time the engine asked for. Between ticks the step holds no thread and no
  * executor. Its state (the plan, the engine's key, whether an abort was asked for) is a few strings that Pipeline
  * persists with the build, so after a controller restart {@link #onResume()} simply re-arms the next tick.
+ *
+ * <p>{@link #stop} never waits for an engine call: it only records the request, and the next tick (at once, or when
+ * the running one is over) sends the abort. Every line the step writes to the build log, and every failure message,
+ * has the secrets it read masked ({@link SecretMask}).
  */
 final class DeliveryExecution extends StepExecution {
     private static final long serialVersionUID = 1L;
@@ -40,13 +43,16 @@ final class DeliveryExecution extends StepExecution {
     private String abortReason;
     private boolean abortSent;
     private Throwable stopCause;
+    /** Set by {@link #stop} without taking the lock; the tick turns it into {@link #stopCause}. */
+    private volatile Throwable stopRequest;
     private int failedCalls;
 
     /** The pod agent's account, when the step names no cluster and runs in a pod; never a secret. */
     private RolloutDriver.ClusterConnection podCluster;
-    private transient DeliveryRuntime runtime;
+    private transient volatile DeliveryRuntime runtime;
     private transient Future<?> next;
     private transient RolloutAction action;
+    private transient SecretMask mask;
 
     DeliveryExecution(StepContext context, DeliveryRuntime runtime, Plan plan) {
         super(context);
@@ -76,22 +82,19 @@ final class DeliveryExecution extends StepExecution {
         }
     }
 
-    /** Asks the engine to abort (which then applies the rollout's onFailure); the step ends once it has. */
+    /**
+     * Asks the engine to abort (which then applies the rollout's onFailure); the step ends once it has. Called on the
+     * CPS VM thread, so it only records the request and schedules a tick: an engine call in progress may take a
+     * network timeout, and the tick that runs it holds the lock.
+     */
     @Override
-    public synchronized void stop(Throwable cause) {
-        if (finished) {
-            return;
-        }
-        stopCause = cause;
-        abortReason = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
-        if (key == null) {
-            // nothing was started: nothing to undo
-            finished = true;
-            cancelNext();
-            getContext().onFailure(cause);
-        } else {
-            status = "aborting: " + abortReason;
-            arm(Duration.ZERO);
+    public void stop(Throwable cause) {
+        if (stopRequest == null) {
+            stopRequest = cause;
+            if (runtime == null) {
+                runtime = DeliveryRuntime.get(); // stopped after a restart, before onResume
+            }
+            runtime.schedule(this::tick, Duration.ZERO);
         }
     }
 
@@ -99,7 +102,7 @@ final class DeliveryExecution extends StepExecution {
     @Override
     public String getStatus() {
         String key = this.key;
-        return key == null ? status : status + " (rollout " + key + ")";
+        return mask().apply(key == null ? status : status + " (rollout " + key + ")");
     }
 
     synchronized boolean isFinished() {
@@ -126,9 +129,18 @@ final class DeliveryExecution extends StepExecution {
         if (finished) {
             return;
         }
+        if (stopRequest != null && key == null) {
+            // nothing was started: nothing to undo
+            finished = true;
+            status = "stopped";
+            cancelNext();
+            getContext().onFailure(stopRequest);
+            return;
+        }
         RolloutDriver driver = runtime.driver();
         try {
-            RolloutDriver.CredentialLookup credentials = BuildCredentials.of(getContext().get(Run.class));
+            RolloutDriver.CredentialLookup credentials = mask().recording(runtime.credentials(
+                    getContext().get(Run.class)));
             if (key == null) {
                 FilePath workspace = getContext().get(FilePath.class);
                 RolloutDriver.Work work = SpecBinding.work(plan, plan.specPath == null ? null
@@ -141,9 +153,10 @@ final class DeliveryExecution extends StepExecution {
                     log("connecting with the service account of the pod this step runs in (" + podCluster.serverUrl()
                             + ")");
                 }
+                Run<?, ?> owner = getContext().get(Run.class);
                 key = driver.start(new RolloutDriver.Request(plan.operation, work,
                         Optional.ofNullable(plan.cluster != null ? plan.cluster : podCluster),
-                        withWorkspace(plan.options, workspace), credentials)).key();
+                        withJob(withWorkspace(plan.options, workspace), owner), credentials)).key();
                 log("started " + describe(work) + " (" + key + ")");
                 Run<?, ?> run = getContext().get(Run.class);
                 if (run != null) {
@@ -156,6 +169,12 @@ final class DeliveryExecution extends StepExecution {
                 if (workspace != null) {
                     credentials = AgentServiceAccount.wrap(credentials, AgentServiceAccount.of(workspace));
                 }
+            }
+            Throwable stop = stopRequest;
+            if (stop != null && stopCause == null) {
+                stopCause = stop;
+                abortReason = stop.getMessage() != null ? stop.getMessage() : stop.getClass().getSimpleName();
+                status = "aborting: " + abortReason;
             }
             if (abortReason != null && !abortSent) {
                 driver.abort(key, abortReason);
@@ -204,13 +223,10 @@ final class DeliveryExecution extends StepExecution {
     }
 
     private void record(RolloutDriver.Progress progress) {
-        if (progress == null) {
-            return;
-        }
         try {
             RolloutAction a = action();
-            if (a != null && a.progress(progress, Instant.now())) {
-                a.getRun().save();
+            if (a != null) {
+                a.update(progress);
             }
         } catch (IOException | InterruptedException | RuntimeException e) {
             LOGGER.log(Level.FINE, "cannot record the progress of " + key + " on the build", e);
@@ -222,13 +238,13 @@ final class DeliveryExecution extends StepExecution {
         try {
             RolloutAction a = action();
             if (a != null) {
-                a.finish(outcome, Instant.now());
-                a.getRun().save();
+                a.end(outcome);
             }
         } catch (IOException | InterruptedException | RuntimeException e) {
             LOGGER.log(Level.FINE, "cannot record the outcome of " + key + " on the build", e);
         }
         status = outcome.status();
+        cancelNext();
         Map<String, Object> result = resultMap(outcome, System.currentTimeMillis() - startedAtMillis);
         log(outcome.status() + (outcome.verdict().isEmpty() ? "" : ", verdict " + outcome.verdict())
                 + (outcome.snapshotId().isEmpty() ? "" : ", snapshot " + outcome.snapshotId()));
@@ -238,17 +254,28 @@ final class DeliveryExecution extends StepExecution {
             // promotionGate reports its verdict instead of failing: the caller decides what a verdict means
             getContext().onSuccess(result);
         } else {
-            getContext().onFailure(new AbortException(plan.functionName + ": " + outcome.status()
+            getContext().onFailure(new AbortException(mask().apply(plan.functionName + ": " + outcome.status()
                     + (outcome.verdict().isEmpty() ? "" : " (verdict " + outcome.verdict() + ")")
-                    + (outcome.reason().isEmpty() ? "" : ": " + outcome.reason())));
+                    + (outcome.reason().isEmpty() ? "" : ": " + outcome.reason()))));
         }
     }
 
     private void fail(Throwable cause) {
         finished = true;
-        status = "failed: " + cause.getMessage();
+        String message = mask().apply(cause.getMessage());
+        status = "failed: " + message;
         cancelNext();
-        getContext().onFailure(cause);
+        getContext().onFailure(cause instanceof AbortException && !java.util.Objects.equals(message, cause.getMessage())
+                ? new AbortException(message) : cause);
+    }
+
+    private SecretMask mask() {
+        SecretMask m = mask;
+        if (m == null) {
+            m = new SecretMask();
+            mask = m;
+        }
+        return m;
     }
 
     static String describe(RolloutDriver.Work work) {
@@ -281,6 +308,16 @@ final class DeliveryExecution extends StepExecution {
         return all;
     }
 
+    /** The options, and the full name of the build's job: the owner whose permissions commands to it need. */
+    static Map<String, String> withJob(Map<String, String> options, Run<?, ?> run) {
+        if (run == null) {
+            return options;
+        }
+        Map<String, String> all = new LinkedHashMap<>(options);
+        all.put(RolloutDriver.Request.JOB, run.getParent().getFullName());
+        return all;
+    }
+
     /** Reads the spec file from the workspace (on the agent that holds it). */
     static String readSpec(FilePath workspace, Plan plan) throws IOException, InterruptedException {
         if (workspace == null) {
@@ -300,7 +337,7 @@ final class DeliveryExecution extends StepExecution {
         try {
             TaskListener listener = getContext().get(TaskListener.class);
             if (listener != null) {
-                listener.getLogger().println("[" + plan.functionName + "] " + message);
+                listener.getLogger().println(mask().apply("[" + plan.functionName + "] " + message));
             }
         } catch (IOException | InterruptedException | RuntimeException e) {
             LOGGER.log(Level.FINE, "cannot write to the build log", e);

@@ -2,6 +2,8 @@ package io.jenkins.plugins.progressive.steps;
 
 import hudson.Extension;
 import hudson.ExtensionList;
+import hudson.model.Run;
+import io.jenkins.plugins.progressive.configuration.ProgressiveConfiguration;
 import io.jenkins.plugins.progressive.engine.EngineDriver;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -12,6 +14,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import jenkins.model.Jenkins;
@@ -35,6 +39,8 @@ public final class DeliveryRuntime {
     private final ExecutorService workers;
     private final Duration retryDelay;
     private volatile RolloutDriver driver;
+    private volatile Function<Run<?, ?>, RolloutDriver.CredentialLookup> credentials = BuildCredentials::of;
+    private volatile Supplier<CommandCaller> callers = CommandCaller::current;
 
     /** Jenkins' instance: the engine comes up at the first step that needs it ({@link #driver()}). */
     public DeliveryRuntime() {
@@ -74,7 +80,8 @@ public final class DeliveryRuntime {
 
     private RolloutDriver controllerDriver() {
         try {
-            return EngineDriver.forController(Jenkins.get().getRootDir().toPath(), this::schedule);
+            return EngineDriver.forController(Jenkins.get().getRootDir().toPath(), this::schedule,
+                    () -> ProgressiveConfiguration.get().controllerAccess());
         } catch (RuntimeException e) {
             // steps then fail (or, resumed, retry) with "not available" instead of a stack trace per build
             LOGGER.log(Level.WARNING, "the progressive delivery engine cannot start", e);
@@ -85,6 +92,25 @@ public final class DeliveryRuntime {
     /** Puts the engine behind the steps (the engine wiring does this at start-up; JenkinsRule tests use a fake). */
     public void useDriver(RolloutDriver newDriver) {
         this.driver = newDriver;
+    }
+
+    /** A build's credentials, as the engine reads them ({@code null}: a step without a build). */
+    RolloutDriver.CredentialLookup credentials(Run<?, ?> run) {
+        return credentials.apply(run);
+    }
+
+    /** Who sends a command now: call it where the build's authentication is the thread's (the CPS VM thread). */
+    CommandCaller caller() {
+        return callers.get();
+    }
+
+    /** Portable tests: credentials and callers outside Jenkins. */
+    void useCredentials(Function<Run<?, ?>, RolloutDriver.CredentialLookup> lookup) {
+        this.credentials = lookup;
+    }
+
+    void useCallers(Supplier<CommandCaller> callerOf) {
+        this.callers = callerOf;
     }
 
     /** Runs {@code work} on the plugin's pool after {@code delay}. */

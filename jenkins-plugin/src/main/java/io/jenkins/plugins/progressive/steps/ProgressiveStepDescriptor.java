@@ -3,10 +3,12 @@ package io.jenkins.plugins.progressive.steps;
 import hudson.model.Item;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
+import io.jenkins.plugins.progressive.configuration.Cluster;
 import io.jenkins.plugins.progressive.configuration.FormAccess;
 import io.jenkins.plugins.progressive.configuration.ProgressiveConfiguration;
 import io.jenkins.plugins.progressive.configuration.PrometheusServer;
 import io.jenkins.plugins.progressive.configuration.Texts;
+import io.jenkins.plugins.progressive.engine.KubernetesClouds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -92,6 +94,19 @@ public abstract class ProgressiveStepDescriptor extends StepDescriptor {
         return config.prometheus(name).isPresent() ? FormValidation.ok()
                 : FormValidation.error("No Prometheus server named '" + name + "' is configured" + TargetedStep.known(
                         config.getPrometheusServers().stream().map(PrometheusServer::getName).toList()));
+    }
+
+    /** The clusters of the global configuration, and none (a cloud, or the pod agent's account). */
+    @POST
+    public ListBoxModel doFillClusterItems(@AncestorInPath Item item, @QueryParameter String cluster) {
+        return FormAccess.names(item, cluster,
+                () -> ProgressiveConfiguration.get().getClusters().stream().map(Cluster::getName).toList());
+    }
+
+    /** The Kubernetes plugin's clouds, and none. */
+    @POST
+    public ListBoxModel doFillCloudItems(@AncestorInPath Item item, @QueryParameter String cloud) {
+        return FormAccess.names(item, cloud, KubernetesClouds::names);
     }
 
     /** The snapshot encryption key: a secret text or a file credential holding 32 bytes, base64. */

@@ -28,7 +28,12 @@ public final class PromoteRolloutStep extends RolloutCommandStep {
     }
 
     @Override
-    String send(RolloutDriver driver, String key) throws Exception {
+    RolloutAction.Command command() {
+        return RolloutAction.Command.PROMOTE;
+    }
+
+    @Override
+    String send(RolloutDriver driver, String key, RolloutDriver.CredentialLookup credentials) throws Exception {
         driver.promote(key, full);
         return full ? "PromotionRequested(full)" : "PromotionRequested";
     }

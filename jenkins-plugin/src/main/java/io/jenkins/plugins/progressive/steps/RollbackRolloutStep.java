@@ -25,8 +25,13 @@ public final class RollbackRolloutStep extends RolloutCommandStep {
     }
 
     @Override
-    String send(RolloutDriver driver, String key) throws Exception {
-        driver.rollback(key, reason.isEmpty() ? "rolled back by " + FUNCTION : reason);
+    RolloutAction.Command command() {
+        return RolloutAction.Command.ROLLBACK;
+    }
+
+    @Override
+    String send(RolloutDriver driver, String key, RolloutDriver.CredentialLookup credentials) throws Exception {
+        driver.rollback(key, reason.isEmpty() ? "rolled back by " + FUNCTION : reason, credentials);
         return "RollbackRequested";
     }
 

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import jenkins.model.RunAction2;
 import org.kohsuke.stapler.HttpResponse;
 import org.kohsuke.stapler.HttpResponses;
@@ -25,14 +27,19 @@ import org.kohsuke.stapler.verb.POST;
 @ExportedBean
 public final class RolloutAction implements RunAction2 {
 
-    /** What the buttons ask for, and the permission on the job that each needs. */
+    private static final Logger LOGGER = Logger.getLogger(RolloutAction.class.getName());
+
+    /** What the buttons and the command steps ask for, and the permission on the rollout's job that each needs. */
     enum Command {
-        PROMOTE(Item.BUILD), ABORT(Item.CANCEL);
+        PROMOTE(Item.BUILD, "Job/Build"), ABORT(Item.CANCEL, "Job/Cancel"), ROLLBACK(Item.CANCEL, "Job/Cancel");
 
         final Permission permission;
+        /** The permission as the security matrix names it. */
+        final String permissionName;
 
-        Command(Permission permission) {
+        Command(Permission permission, String permissionName) {
             this.permission = permission;
+            this.permissionName = permissionName;
         }
     }
 
@@ -78,6 +85,29 @@ public final class RolloutAction implements RunAction2 {
                 : "progressive-delivery-" + (existing.size() + 1), function, key, name, version);
         run.addAction(action);
         return action;
+    }
+
+    /** Records where the rollout is, and saves the build when the phase changed. */
+    void update(RolloutDriver.Progress progress) {
+        if (progress != null && progress(progress, Instant.now())) {
+            saveRun();
+        }
+    }
+
+    /** Records how the rollout ended, and saves the build. */
+    void end(RolloutDriver.Outcome outcome) {
+        finish(outcome, Instant.now());
+        saveRun();
+    }
+
+    private void saveRun() {
+        try {
+            if (run != null) {
+                run.save();
+            }
+        } catch (IOException | RuntimeException e) {
+            LOGGER.log(Level.FINE, "cannot save the build page's data of " + key, e);
+        }
     }
 
     /** Records where the rollout is; true when the phase changed (worth saving the build). */

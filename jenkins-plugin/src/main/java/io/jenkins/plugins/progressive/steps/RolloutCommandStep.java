@@ -14,6 +14,7 @@ import org.kohsuke.stapler.DataBoundSetter;
 /**
  * A request to a live rollout, from another branch of the Pipeline or another job: it names the rollout (and, when
  * one name runs on several Deployments, its namespace and Deployment) and returns as soon as the request is stored.
+ * The build's authentication needs the command's permission on the job that started the rollout.
  */
 public abstract class RolloutCommandStep extends Step implements java.io.Serializable {
 
@@ -25,8 +26,15 @@ public abstract class RolloutCommandStep extends Step implements java.io.Seriali
 
     abstract String functionName();
 
-    /** Sends the request; returns the status word for the result map. */
-    abstract String send(RolloutDriver driver, String key) throws Exception;
+    /** What the request asks of the rollout, and so the permission it needs on the rollout's job. */
+    abstract RolloutAction.Command command();
+
+    /**
+     * Sends the request to the rollout {@code key}; returns the status word for the result map. {@code credentials}
+     * is the asking build's lookup.
+     */
+    abstract String send(RolloutDriver driver, String key, RolloutDriver.CredentialLookup credentials)
+            throws Exception;
 
     @Override
     public StepExecution start(StepContext context) throws Exception {

@@ -27,14 +27,30 @@ public interface RolloutDriver {
      */
     Tick advance(String key, CredentialLookup credentials) throws IOException;
 
+    /**
+     * The rollout that {@code key} (a key or a rollout's name) designates, and the job that started it, so that a
+     * command from elsewhere can be checked against that job's permissions before it is sent.
+     */
+    Owner owner(String key) throws IOException;
+
     /** Ends a pause (or every remaining step when {@code full}); {@code key} may be a rollout's name. */
     void promote(String key, boolean full) throws IOException;
 
     /** Stops a live rollout; the engine then applies its {@code onFailure} policy. */
     void abort(String key, String reason) throws IOException;
 
-    /** Returns the target to what the rollout's pre-rollout snapshot holds, finished rollouts included. */
-    void rollback(String key, String reason) throws IOException;
+    /**
+     * Returns the target to what the rollout's pre-rollout snapshot holds, finished rollouts included. A rollout
+     * that no build drives any more is rolled back with {@code credentials}, the asking build's lookup.
+     */
+    void rollback(String key, String reason, CredentialLookup credentials) throws IOException;
+
+    /**
+     * A rollout's key and the full name of the job whose build started it; {@code job} is empty for a rollout
+     * stored before the job was recorded.
+     */
+    record Owner(String key, String job) {
+    }
 
     /** What a long step asks for. */
     enum Operation {
@@ -56,13 +72,15 @@ public interface RolloutDriver {
      * @param options operation-specific settings (see {@link Operation}) and credential ids such as
      *                {@code encryptionKeyCredentialsId}; never a secret value. {@value #WORKSPACE} is the build's
      *                workspace when it is on the controller's own file system (what a relative {@code file:}
-     *                snapshot store is relative to)
+     *                snapshot store is relative to); {@value #JOB} is the asking build's job
      * @param credentials where the engine reads the credentials that the spec, the options and the cluster name
      */
     record Request(Operation operation, Work work, Optional<ClusterConnection> cluster,
             Map<String, String> options, CredentialLookup credentials) {
         /** The option naming the workspace's path on the controller. */
         public static final String WORKSPACE = "workspace";
+        /** The option naming the full name of the job whose build asks, the rollout's owner. */
+        public static final String JOB = "job";
 
         public Request {
             options = Map.copyOf(options);
@@ -327,6 +345,11 @@ public interface RolloutDriver {
             }
 
             @Override
+            public Owner owner(String key) throws IOException {
+                throw missing();
+            }
+
+            @Override
             public void promote(String key, boolean full) throws IOException {
                 throw missing();
             }
@@ -337,7 +360,7 @@ public interface RolloutDriver {
             }
 
             @Override
-            public void rollback(String key, String reason) throws IOException {
+            public void rollback(String key, String reason, CredentialLookup credentials) throws IOException {
                 throw missing();
             }
         };

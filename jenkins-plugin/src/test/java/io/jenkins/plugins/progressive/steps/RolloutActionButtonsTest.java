@@ -3,6 +3,8 @@ package io.jenkins.plugins.progressive.steps;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import hudson.model.FreeStyleBuild;
+import hudson.model.FreeStyleProject;
 import hudson.model.Item;
 import java.net.URL;
 import java.time.Duration;
@@ -74,6 +76,30 @@ class RolloutActionButtonsTest {
         r.submit(page.getFormByName("promote"));
         assertThat(driver.promotions).containsExactly("shop@kubernetes/prod/shop");
         r.assertBuildStatusSuccess(r.waitForCompletion(b));
+    }
+
+    @Test
+    void aFreestyleBuildWaitingForAPersonCanBePromotedFromItsPage() throws Exception {
+        CanaryDeployStep step = new CanaryDeployStep();
+        step.setName("shop");
+        step.setVersion("1");
+        step.setNamespace("prod");
+        step.setDeployment("shop");
+        step.setImage("r/shop");
+        step.setSteps("50,pause:manual");
+        FreeStyleProject p = r.createFreeStyleProject("shop-freestyle");
+        p.getBuildersList().add(new CanaryDeployBuilder(step));
+        FreeStyleBuild b = p.scheduleBuild2(0).waitForStart();
+        r.waitForMessage("[canaryDeploy] paused", b);
+        await().atMost(Duration.ofSeconds(30)).until(() -> b.getAction(RolloutAction.class) != null
+                && b.getAction(RolloutAction.class).isPaused());
+
+        HtmlPage page = r.createWebClient().login("builder").getPage(b, "progressive-delivery");
+        r.submit(page.getFormByName("promote"));
+
+        assertThat(driver.promotions).containsExactly("shop@kubernetes/prod/shop");
+        r.assertBuildStatusSuccess(r.waitForCompletion(b));
+        assertThat(b.getAction(RolloutAction.class).getStatus()).isEqualTo("Succeeded");
     }
 
     @Test

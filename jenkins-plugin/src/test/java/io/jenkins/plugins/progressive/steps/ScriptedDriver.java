@@ -38,6 +38,13 @@ final class ScriptedDriver implements RolloutDriver {
                 List.of(Map.of("template", "error-rate", "verdict", "Successful", "value", "0.002")), true, ""));
     }
 
+    /** Every rollout here belongs to the job of the request that started it. */
+    @Override
+    public Owner owner(String key) {
+        return requests.stream().filter(r -> r.lockKey().equals(key) || r.name().equals(key)).reduce((a, b) -> b)
+                .map(r -> new Owner(r.lockKey(), r.options().getOrDefault(Request.JOB, ""))).orElse(new Owner(key, ""));
+    }
+
     @Override
     public void promote(String key, boolean full) {
         promotions.add(key);
@@ -49,7 +56,7 @@ final class ScriptedDriver implements RolloutDriver {
     }
 
     @Override
-    public void rollback(String key, String reason) {
+    public void rollback(String key, String reason, CredentialLookup credentials) {
         aborts.put(key, reason);
     }
 }

@@ -13,14 +13,12 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.jenkins.plugins.progressive.configuration.Cluster;
 import io.jenkins.plugins.progressive.configuration.ProgressiveConfiguration;
 import io.jenkins.plugins.progressive.kubernetes.apiserver.KubernetesApiServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.List;
 import java.util.stream.Stream;
 import org.jenkinsci.plugins.plaincredentials.impl.StringCredentialsImpl;
 import org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition;
@@ -67,19 +65,11 @@ class SnapshotStepsPipelineTest {
                 .addToLabels("app", "shop").endMetadata().withNewSpec().addNewContainer().withName("shop")
                 .withImage("registry/shop:1.0").endContainer().endSpec().endTemplate().endSpec().build()).create();
 
-        List<com.cloudbees.plugins.credentials.Credentials> store = SystemCredentialsProvider.getInstance()
-                .getCredentials();
-        store.add(new StringCredentialsImpl(CredentialsScope.GLOBAL, "kube-token", "test API server",
-                Secret.fromString("test-token")));
-        store.add(new StringCredentialsImpl(CredentialsScope.GLOBAL, "snapshot-key", "snapshot key",
-                Secret.fromString(Base64.getEncoder().encodeToString(
-                        "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII)))));
+        TestCluster.configure(api.url());
+        SystemCredentialsProvider.getInstance().getCredentials().add(new StringCredentialsImpl(
+                CredentialsScope.GLOBAL, "snapshot-key", "snapshot key", Secret.fromString(Base64.getEncoder()
+                        .encodeToString("0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII)))));
         SystemCredentialsProvider.getInstance().save();
-        Cluster test = new Cluster("test");
-        test.setServerUrl(api.url());
-        test.setCredentialsId("kube-token");
-        test.setNamespace("prod");
-        ProgressiveConfiguration.get().setClusters(List.of(test));
     }
 
     @Test
@@ -146,6 +136,8 @@ class SnapshotStepsPipelineTest {
     @Test
     void aCorruptSnapshotFailsTheBuildNamingTheObjectWithoutAStackTrace(@TempDir Path snapshots) throws Exception {
         String store = "file:" + snapshots;
+        // an absolute store is a path on the controller: the administrator allows that folder
+        ProgressiveConfiguration.get().setAllowedControllerPaths(snapshots.toString());
         WorkflowJob take = r.createProject(WorkflowJob.class, "take");
         take.setDefinition(new CpsFlowDefinition("snapshotState name: 'shop', cluster: 'test', deployment: 'shop', "
                 + "image: 'registry/shop', store: '" + store + "', includeKinds: 'configmaps'", true));
@@ -175,6 +167,21 @@ class SnapshotStepsPipelineTest {
                 "restoreState: FAILED: (Namespace prod|ConfigMap prod/shop-config): the stored content does not match"
                         + " its sha256 \\(it was changed or damaged\\); refusing the snapshot; nothing was changed");
         r.assertLogNotContains("\tat ", b);
+    }
+
+    @Test
+    void anAbsoluteStoreOutsideTheAllowedControllerPathsIsRefusedBeforeAnythingIsWritten(@TempDir Path snapshots)
+            throws Exception {
+        WorkflowJob take = r.createProject(WorkflowJob.class, "take");
+        take.setDefinition(new CpsFlowDefinition("snapshotState name: 'shop', cluster: 'test', deployment: 'shop', "
+                + "image: 'registry/shop', store: 'file:" + snapshots + "', includeKinds: 'configmaps'", true));
+
+        WorkflowRun b = r.buildAndAssertStatus(Result.FAILURE, take);
+
+        r.assertLogContains("snapshotState: 1 problem, nothing was changed", b);
+        r.assertLogContains("store: '" + snapshots + "' is a path on the Jenkins controller, and no controller path"
+                + " is allowed", b);
+        assertThat(snapshots.resolve("manifests")).doesNotExist();
     }
 
     @Test

@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,14 +68,18 @@ class RolloutSnapshotTest {
              "snapshot": {"enabled": true, "store": "file:.progressive/snapshots"}}
             """;
 
+    /** The spec names no cluster: the test API server's client stands for the controller's own account. */
+    private static final ControllerAccess KUBERNETES_IDENTITY = new ControllerAccess(false, List.of(), true);
+
     private EngineDriver driver(KubernetesClient client) {
         Contexts contexts = new Contexts();
-        SpecPlatforms platforms = new SpecPlatforms(contexts, dir.resolve("local"));
+        SpecPlatforms platforms = new SpecPlatforms(contexts, dir.resolve("local"), () -> KUBERNETES_IDENTITY);
         return new EngineDriver(new DirectoryStateStore(dir.resolve("state")),
                 new DirectoryStateStore(dir.resolve("requests")), contexts,
                 spec -> new Platform(platform, platform, platform, platforms.snapshots(client, spec, spec.lockKey())),
                 key -> platform, (work, delay) -> { }, clock, FallbackJudge.INSTANCE,
-                b -> b.pollInterval(Duration.ofSeconds(1)).commandPollInterval(Duration.ofSeconds(5)));
+                b -> b.pollInterval(Duration.ofSeconds(1)).commandPollInterval(Duration.ofSeconds(5)),
+                () -> KUBERNETES_IDENTITY);
     }
 
     private void seed(KubernetesClient client) {

@@ -41,8 +41,13 @@ class DeliveryExecutionTest {
         ExecutorService workers = Executors.newFixedThreadPool(2);
         schedulers.add(timer);
         pools.add(workers);
-        return new DeliveryRuntime(timer, workers, driver, retryDelay);
+        DeliveryRuntime runtime = new DeliveryRuntime(timer, workers, driver, retryDelay);
+        runtime.useCallers(() -> (rollout, job, command) -> callers.add(command + " " + rollout + " of " + job));
+        return runtime;
     }
+
+    /** The permission checks the command steps asked for: every caller here may do everything. */
+    private final List<String> callers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private static Plan canaryPlan() throws AbortException {
         CanaryDeployStep step = new CanaryDeployStep();
@@ -140,7 +145,8 @@ class DeliveryExecutionTest {
         Exception cause = new Exception("Aborted by bob");
         execution.stop(cause);
 
-        assertThat(context.result).isCompletedExceptionally();
+        assertThat(context.result).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
+                .havingCause().isSameAs(cause);
         assertThat(driver.calls).isEmpty();
     }
 
@@ -198,32 +204,14 @@ class DeliveryExecutionTest {
 
     @Test
     void engineErrorsAreRetriedAndOnlyARunOfThemFailsTheStep() throws Exception {
-        FakeDriver engine = new FakeDriver(1, false, FakeDriver.succeeded());
         java.util.concurrent.atomic.AtomicInteger failuresLeft = new java.util.concurrent.atomic.AtomicInteger(3);
-        RolloutDriver flaky = new RolloutDriver() {
-            @Override
-            public Started start(Request request) throws java.io.IOException {
-                return engine.start(request);
-            }
-
+        RolloutDriver flaky = new FakeDriver(1, false, FakeDriver.succeeded()) {
             @Override
             public Tick advance(String key, CredentialLookup credentials) throws java.io.IOException {
                 if (failuresLeft.getAndDecrement() > 0) {
                     throw new java.io.IOException("connection refused");
                 }
-                return engine.advance(key, credentials);
-            }
-
-            @Override
-            public void promote(String key, boolean full) {
-            }
-
-            @Override
-            public void abort(String key, String reason) {
-            }
-
-            @Override
-            public void rollback(String key, String reason) {
+                return super.advance(key, credentials);
             }
         };
         FakeStepContext context = new FakeStepContext();
@@ -277,6 +265,128 @@ class DeliveryExecutionTest {
         assertThat(resultOf(context)).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
                 .containsEntry("status", "PromotionRequested(full)");
         assertThat(driver.promotions).containsEntry("shop@kubernetes/prod/shop", true);
+        assertThat(callers).containsExactly("PROMOTE shop@kubernetes/prod/shop of shop-deploy");
+    }
+
+    @Test
+    void aCommandFromABuildWithoutThePermissionOnTheRolloutsJobFailsAndSendsNothing() throws Exception {
+        FakeDriver driver = new FakeDriver(0, false, FakeDriver.succeeded());
+        DeliveryRuntime runtime = runtime(driver);
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        runtime.useCallers(() -> (rollout, job, command) -> {
+            asked.add(command + " " + job);
+            if (command != RolloutAction.Command.PROMOTE) {
+                throw new AbortException("mallory lacks the " + command.permissionName + " permission on job '" + job
+                        + "', which started rollout '" + rollout + "'");
+            }
+        });
+        AbortRolloutStep abort = new AbortRolloutStep();
+        abort.setName("shop");
+        RollbackRolloutStep rollback = new RollbackRolloutStep();
+        rollback.setName("shop");
+        FakeStepContext aborting = new FakeStepContext();
+        FakeStepContext rollingBack = new FakeStepContext();
+
+        new CommandExecution(aborting, runtime, abort).start();
+        new CommandExecution(rollingBack, runtime, rollback).start();
+
+        assertThat(aborting.result).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
+                .havingCause().isInstanceOf(AbortException.class).withMessage("abortRollout: mallory lacks the"
+                        + " Job/Cancel permission on job 'shop-deploy', which started rollout 'shop'");
+        assertThat(rollingBack.result).failsWithin(Duration.ofSeconds(10))
+                .withThrowableOfType(ExecutionException.class).havingCause()
+                .withMessageContaining("rollbackRollout: mallory lacks the Job/Cancel permission");
+        assertThat(asked).containsExactlyInAnyOrder("ABORT shop-deploy", "ROLLBACK shop-deploy");
+        assertThat(driver.aborts).as("nothing was sent").isEmpty();
+        assertThat(driver.calls).noneMatch(c -> c.startsWith("abort") || c.startsWith("rollback"));
+    }
+
+    @Test
+    void rollbackRolloutRollsBackWithTheAskingBuildsCredentials() throws Exception {
+        RolloutDriver.CredentialLookup askingBuild = id -> new RolloutDriver.Credential.Token("asking-" + id);
+        java.util.concurrent.atomic.AtomicReference<RolloutDriver.CredentialLookup> used =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        FakeDriver engine = new FakeDriver(0, false, FakeDriver.succeeded()) {
+            @Override
+            public void rollback(String key, String reason, CredentialLookup credentials) {
+                used.set(credentials);
+                super.rollback(key, reason, credentials);
+            }
+        };
+        DeliveryRuntime runtime = runtime(engine);
+        runtime.useCredentials(run -> askingBuild);
+        RollbackRolloutStep rollback = new RollbackRolloutStep();
+        rollback.setName("shop");
+        rollback.setNamespace("prod");
+        rollback.setDeployment("shop");
+        FakeStepContext context = new FakeStepContext();
+
+        new CommandExecution(context, runtime, rollback).start();
+
+        assertThat(resultOf(context)).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsEntry("status", "RollbackRequested");
+        assertThat(used.get()).isSameAs(askingBuild);
+        assertThat(callers).containsExactly("ROLLBACK shop@kubernetes/prod/shop of shop-deploy");
+    }
+
+    @Test
+    void anEngineErrorEchoingATokenOfTheBuildIsMaskedInTheLogAndTheFailure() throws Exception {
+        String token = "eyJhbGciOiJSUzI1NiJ9.s3cr3t-t0ken";
+        RolloutDriver rejecting = new FakeDriver(1, false, FakeDriver.succeeded()) {
+            @Override
+            public Tick advance(String key, CredentialLookup credentials) throws java.io.IOException {
+                Credential read = credentials.find("prod-token");
+                // what an API server's 401 can look like once a client library has put it in a message
+                throw new java.io.IOException("Unauthorized: the server rejected bearer token "
+                        + ((Credential.Token) read).value() + " for https://k8s.example.com:6443");
+            }
+        };
+        DeliveryRuntime runtime = runtime(rejecting);
+        runtime.useCredentials(run -> id -> new RolloutDriver.Credential.Token(token));
+        FakeStepContext context = new FakeStepContext();
+
+        new DeliveryExecution(context, runtime, canaryPlan()).start();
+
+        assertThat(context.result).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
+                .havingCause().isInstanceOf(AbortException.class).withMessage("canaryDeploy: Unauthorized: the"
+                        + " server rejected bearer token **** for https://k8s.example.com:6443");
+        assertThat(context.log()).contains("engine call failed (Unauthorized: the server rejected bearer token ****")
+                .doesNotContain(token).doesNotContain("s3cr3t");
+    }
+
+    @Test
+    void stopDoesNotWaitForAnEngineCallInProgress() throws Exception {
+        CountDownLatch inCall = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        FakeDriver hanging = new FakeDriver(5, false, FakeDriver.succeeded()) {
+            @Override
+            public Tick advance(String key, CredentialLookup credentials) throws java.io.IOException {
+                inCall.countDown();
+                try {
+                    release.await(); // an API server that does not answer
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.advance(key, credentials);
+            }
+        };
+        FakeStepContext context = new FakeStepContext();
+        DeliveryExecution execution = new DeliveryExecution(context, runtime(hanging), canaryPlan());
+        execution.start();
+        assertThat(inCall.await(10, TimeUnit.SECONDS)).isTrue();
+
+        Exception cause = new Exception("Aborted by carol");
+        java.util.concurrent.CompletableFuture<Void> stopping =
+                java.util.concurrent.CompletableFuture.runAsync(() -> execution.stop(cause));
+        await().atMost(Duration.ofSeconds(5)).until(stopping::isDone);
+        assertThat(release.getCount()).as("stop() returned while the engine call still hangs").isEqualTo(1);
+        assertThat(hanging.aborts).isEmpty();
+
+        release.countDown();
+        assertThat(context.result).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
+                .havingCause().isSameAs(cause);
+        assertThat(hanging.aborts).containsEntry(execution.key(), "Aborted by carol");
+        assertThat(context.log()).contains("abort requested: Aborted by carol");
     }
 
     private static byte[] serialize(Object o) throws Exception {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import hudson.AbortException;
 import io.jenkins.plugins.progressive.engine.Contexts;
+import io.jenkins.plugins.progressive.engine.ControllerAccess;
 import io.jenkins.plugins.progressive.engine.EngineDriver;
 import io.jenkins.plugins.progressive.rollout.DirectoryStateStore;
 import io.jenkins.plugins.progressive.rollout.Phase;
@@ -36,6 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * virtual: the step's timer moves the engine's clock to each wake-up it asks for, so minutes of pauses take no time.
  */
 class EngineDriverTest {
+
+    /** The steps name no cluster: the in-memory platform stands for the controller's own. */
+    static final ControllerAccess KUBERNETES_IDENTITY = new ControllerAccess(false, List.of(), true);
 
     @TempDir
     Path home;
@@ -77,7 +81,8 @@ class EngineDriverTest {
         return new EngineDriver(new DirectoryStateStore(home.resolve("state")),
                 new DirectoryStateStore(home.resolve("requests")), new Contexts(), spec -> platform.platform(),
                 key -> platform, runtime::schedule, clock, FallbackJudge.INSTANCE,
-                b -> b.pollInterval(Duration.ofSeconds(1)).commandPollInterval(Duration.ofSeconds(5)));
+                b -> b.pollInterval(Duration.ofSeconds(1)).commandPollInterval(Duration.ofSeconds(5)),
+                () -> KUBERNETES_IDENTITY);
     }
 
     private static Plan canary(String steps) throws AbortException {
@@ -184,7 +189,7 @@ class EngineDriverTest {
         assertThat(resultOf(context)).containsEntry("status", "SUCCEEDED");
         assertThat(platform.status(Role.STABLE).version()).contains("1.4.2");
 
-        runtime.driver().rollback("shop", "bad release");
+        runtime.driver().rollback("shop", "bad release", RolloutDriver.CredentialLookup.NONE);
 
         EngineDriver driver = (EngineDriver) runtime.driver();
         await().atMost(Duration.ofSeconds(20)).until(() -> driver.status(execution.key()).orElseThrow().phase().ended()

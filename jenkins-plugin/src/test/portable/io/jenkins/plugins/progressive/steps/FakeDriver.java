@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * promote or abort ends. Its state is keyed like the engine's store, so a "restarted" execution that comes back with
  * its key finds its rollout where it was.
  */
-final class FakeDriver implements RolloutDriver {
+class FakeDriver implements RolloutDriver {
 
     final List<Request> started = new CopyOnWriteArrayList<>();
     final List<String> calls = new CopyOnWriteArrayList<>();
@@ -26,6 +26,7 @@ final class FakeDriver implements RolloutDriver {
     private final boolean manualPause;
     private final Outcome success;
     volatile CountDownLatch startGate = new CountDownLatch(0);
+    volatile String ownerJob = "shop-deploy";
 
     FakeDriver(int steps, boolean manualPause, Outcome success) {
         this.steps = steps;
@@ -69,6 +70,14 @@ final class FakeDriver implements RolloutDriver {
         return new Tick.Done(success);
     }
 
+    /** Rollouts by name; every rollout belongs to the job {@link #owner} names. */
+    @Override
+    public Owner owner(String key) {
+        String resolved = key.contains("@") ? key : position.keySet().stream().filter(k -> k.startsWith(key + "@"))
+                .findFirst().orElse(key);
+        return new Owner(resolved, ownerJob);
+    }
+
     @Override
     public void promote(String key, boolean full) {
         calls.add("promote " + key + " " + full);
@@ -82,7 +91,7 @@ final class FakeDriver implements RolloutDriver {
     }
 
     @Override
-    public void rollback(String key, String reason) {
+    public void rollback(String key, String reason, CredentialLookup credentials) {
         calls.add("rollback " + key);
         aborts.put(key, reason);
     }

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.jenkins.plugins.progressive.engine.ControllerAccess;
 import io.jenkins.plugins.progressive.engine.EngineDriver;
 import io.jenkins.plugins.progressive.kubernetes.apiserver.KubernetesApiServer;
 import io.jenkins.plugins.progressive.snapshot.DirectorySnapshotStore;
@@ -72,7 +73,9 @@ class SnapshotStepsTest {
         timer = new ScheduledThreadPoolExecutor(1);
         workers = Executors.newSingleThreadExecutor();
         runtime = new DeliveryRuntime(timer, workers, null, Duration.ofMillis(50));
-        runtime.useDriver(EngineDriver.forController(dir.resolve("jenkins"), runtime::schedule));
+        // the administrator's leave: the controller's own kubeconfig, and the snapshot folder under the test's dir
+        runtime.useDriver(EngineDriver.forController(dir.resolve("jenkins"), runtime::schedule,
+                () -> new ControllerAccess(false, List.of(dir.resolve("snapshots").toString()), true)));
         store = "file:" + dir.resolve("snapshots");
 
         client = api.client();
@@ -280,7 +283,7 @@ class SnapshotStepsTest {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
         return DeliveryBuilder.runToEnd(runtime.driver(), plan, SpecBinding.work(plan, null), plan.options,
-                credentials, () -> out);
+                credentials, () -> out, new SecretMask(), null);
     }
 
     private String storedText() throws Exception {
