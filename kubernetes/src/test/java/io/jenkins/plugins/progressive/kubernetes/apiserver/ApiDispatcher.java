@@ -677,10 +677,27 @@ final class ApiDispatcher extends Dispatcher {
             private ObjectStore.Watch registered;
             private WebSocket socket;
 
+            // Frames are sent from one thread per watch, never from onOpen itself: a frame sent inside onOpen
+            // can reach the client before it has taken the upgrade, and is then lost.
+            private final java.util.concurrent.ExecutorService sender = java.util.concurrent.Executors
+                    .newSingleThreadExecutor(r -> {
+                        Thread th = new Thread(r, "test-api-server-watch");
+                        th.setDaemon(true);
+                        return th;
+                    });
+
+            private void send(WebSocket ws, String frame) {
+                try {
+                    sender.execute(() -> ws.send(frame));
+                } catch (java.util.concurrent.RejectedExecutionException closed) {
+                    // the watch has ended: nobody to tell
+                }
+            }
+
             @Override
             public void onOpen(WebSocket ws, Response response) {
                 registered = new ObjectStore.Watch(t.type(), t.namespace(), labels, fields, t.version(),
-                        c -> event(c, t, labels, fields).ifPresent(ws::send));
+                        c -> event(c, t, labels, fields).ifPresent(e -> send(ws, e)));
                 socket = ws;
                 if (store.watch(registered, from)) {
                     openWatches.put(ws, registered);
@@ -715,6 +732,7 @@ final class ApiDispatcher extends Dispatcher {
                 if (registered != null) {
                     store.unwatch(registered);
                 }
+                sender.shutdown();
             }
         });
     }

@@ -260,8 +260,7 @@ class KubernetesApiServerTest {
         List<String> seen = new CopyOnWriteArrayList<>();
         try (Watch w = cms.withLabel("tier", "web").withResourceVersion(first.getMetadata().getResourceVersion())
                 .watch(recorder(seen, new AtomicReference<>()))) {
-            // generous: the first WebSocket of a fresh JVM on a loaded machine can take seconds to open
-            await().atMost(Duration.ofSeconds(30)).until(() -> seen.contains("ADDED two"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains("ADDED two"));
             cms.resource(cm("three", "web")).create();
             cms.withName("one").edit(c -> new ConfigMapBuilder(c).addToData("k", "v").build());
             cms.withName("two").delete();
