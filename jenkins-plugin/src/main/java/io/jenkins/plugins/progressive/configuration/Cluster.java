@@ -7,9 +7,8 @@ import hudson.model.Item;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
 import io.jenkins.plugins.progressive.engine.KubernetesClouds;
-import org.jenkinsci.plugins.kubernetes.credentials.TokenProducer;
-import org.jenkinsci.plugins.plaincredentials.FileCredentials;
-import org.jenkinsci.plugins.plaincredentials.StringCredentials;
+import jenkins.authentication.tokens.api.AuthenticationTokens;
+import org.jenkinsci.plugins.kubernetes.auth.KubernetesAuth;
 import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
@@ -108,8 +107,8 @@ public final class Cluster implements Describable<Cluster> {
 
         @POST
         public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
-            return FormAccess.credentials(item, credentialsId, StringCredentials.class, FileCredentials.class,
-                    TokenProducer.class);
+            // exactly the kinds the Kubernetes Credentials plugin can log in with
+            return FormAccess.credentials(item, credentialsId, AuthenticationTokens.matcher(KubernetesAuth.class));
         }
     }
 }

@@ -55,11 +55,20 @@ public final class FormAccess {
         return items;
     }
 
-    /**
-     * The credentials of the given types visible from {@code item}; only the current value for users who may not
-     * see the others.
-     */
+    /** The credentials of the given types, as {@link #credentials(Item, String, CredentialsMatcher)}. */
     public static ListBoxModel credentials(Item item, String currentValue, Class<?>... types) {
+        CredentialsMatcher[] matchers = new CredentialsMatcher[types.length];
+        for (int i = 0; i < types.length; i++) {
+            matchers[i] = CredentialsMatchers.instanceOf(types[i]);
+        }
+        return credentials(item, currentValue, CredentialsMatchers.anyOf(matchers));
+    }
+
+    /**
+     * The credentials {@code matcher} accepts that are visible from {@code item}; only the current value for users
+     * who may not see the others.
+     */
+    public static ListBoxModel credentials(Item item, String currentValue, CredentialsMatcher matcher) {
         StandardListBoxModel result = new StandardListBoxModel();
         String current = Texts.trim(currentValue);
         boolean allowed = item == null
@@ -69,13 +78,8 @@ public final class FormAccess {
             result.includeCurrentValue(current);
             return result;
         }
-        CredentialsMatcher[] matchers = new CredentialsMatcher[types.length];
-        for (int i = 0; i < types.length; i++) {
-            matchers[i] = CredentialsMatchers.instanceOf(types[i]);
-        }
         result.includeEmptyValue()
-                .includeMatchingAs(ACL.SYSTEM2, item, StandardCredentials.class, List.of(),
-                        CredentialsMatchers.anyOf(matchers))
+                .includeMatchingAs(ACL.SYSTEM2, item, StandardCredentials.class, List.of(), matcher)
                 .includeCurrentValue(current);
         return result;
     }

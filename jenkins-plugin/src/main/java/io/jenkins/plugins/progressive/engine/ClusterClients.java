@@ -1,18 +1,22 @@
 package io.jenkins.plugins.progressive.engine;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jenkins.plugins.progressive.kubernetes.ClusterException;
 import io.jenkins.plugins.progressive.kubernetes.KubernetesConnection;
 import io.jenkins.plugins.progressive.steps.RolloutDriver;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Base64;
 import java.util.Optional;
 
 /**
- * A Kubernetes client for a step's cluster: a named cluster of the global configuration (server URL and a credential:
- * secret text token, Kubernetes token producer or kubeconfig file), a cloud of the Kubernetes plugin (when it is
+ * A Kubernetes client for a step's cluster: a named cluster of the global configuration (server URL and a credential
+ * the Kubernetes Credentials plugin makes a login of: secret text token, token producer, kubeconfig file, client
+ * certificate), a cloud of the Kubernetes plugin (when it is
  * installed), or — when an administrator allows it ({@link ControllerAccess}) — the controller's own account
  * (in-cluster, else {@code ~/.kube/config}).
  */
@@ -48,36 +52,44 @@ final class ClusterClients {
         }
         RolloutDriver.Credential credential;
         try {
-            credential = credentials.find(credentialsId);
+            credential = credentials.findForCluster(credentialsId);
         } catch (IOException e) {
             throw new ClusterException("cluster '" + c.name() + "': " + e.getMessage());
         }
-        if (credential instanceof RolloutDriver.Credential.File file) {
-            return fromKubeconfig(file.content());
+        if (!(credential instanceof RolloutDriver.Credential.ServiceAccount
+                || credential instanceof RolloutDriver.Credential.ClusterLogin)) {
+            throw new ClusterException("cluster '" + c.name() + "': credential '" + credentialsId
+                    + "' is no Kubernetes login; use a secret text token, a kubeconfig secret file, a Kubernetes"
+                    + " token credential or a certificate");
+        }
+        boolean needsServerUrl = !(credential instanceof RolloutDriver.Credential.ClusterLogin login)
+                || login.needsServerUrl();
+        if (needsServerUrl && serverUrl.isEmpty()) {
+            throw new ClusterException("cluster '" + c.name() + "': credential '" + credentialsId
+                    + "' names no server; give the server URL too (or use a kubeconfig file credential)");
         }
         if (credential instanceof RolloutDriver.Credential.ServiceAccount account) {
-            return fromToken(serverUrl, account.token(), account.caCertificate());
+            caCertificate = account.caCertificate();
         }
-        if (serverUrl.isEmpty()) {
-            throw new ClusterException("cluster '" + c.name() + "': credential '" + credentialsId
-                    + "' is a token; give the server URL too (or use a kubeconfig file credential)");
+        ConfigBuilder config = new ConfigBuilder(Config.empty()).withMasterUrl(serverUrl);
+        if (caCertificate != null && !caCertificate.isBlank()) {
+            // fabric8 takes the PEM as data, so no copy of it is written anywhere
+            config.withCaCertData(Base64.getEncoder().encodeToString(caCertificate.getBytes(StandardCharsets.UTF_8)));
         }
-        String token;
-        if (credential instanceof RolloutDriver.Credential.Token t) {
-            token = t.value();
-        } else if (credential instanceof RolloutDriver.Credential.ClusterToken producer) {
-            try {
-                token = producer.source().tokenFor(serverUrl, caCertificate, skipTlsVerify);
-            } catch (IOException e) {
-                throw new ClusterException("cluster '" + c.name() + "': credential '" + credentialsId
-                        + "' made no token: " + e.getMessage());
-            }
+        if (skipTlsVerify) {
+            config.withTrustCerts(true);
+        }
+        if (credential instanceof RolloutDriver.Credential.ServiceAccount account) {
+            config.withOauthToken(account.token());
         } else {
-            throw new ClusterException("cluster '" + c.name() + "': credential '" + credentialsId
-                    + "' is a username with password; use a secret text token, a Kubernetes token credential"
-                    + " or a kubeconfig file");
+            try {
+                config = ((RolloutDriver.Credential.ClusterLogin) credential).auth().decorate(config, serverUrl,
+                        caCertificate, skipTlsVerify);
+            } catch (IOException e) {
+                throw new ClusterException("cluster '" + c.name() + "': " + e.getMessage());
+            }
         }
-        return fromToken(serverUrl, token, caCertificate);
+        return KubernetesConnection.fromConfig(config.build());
     }
 
     /**
@@ -106,51 +118,5 @@ final class ClusterClients {
             return KubernetesConnection.inCluster();
         }
         return KubernetesConnection.fromKubeconfig(Path.of(System.getProperty("user.home"), ".kube", "config"), null);
-    }
-
-    /** The client reads the file while it is built; the copy of the secret is deleted at once. */
-    private static KubernetesClient fromKubeconfig(byte[] content) {
-        Path file = null;
-        try {
-            file = Files.createTempFile("progressive-kubeconfig", ".yaml",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.write(file, content);
-            return KubernetesConnection.fromKubeconfig(file, null);
-        } catch (IOException e) {
-            throw new ClusterException("cannot use the kubeconfig credential: " + e.getMessage());
-        } finally {
-            deleteQuietly(file);
-        }
-    }
-
-    /**
-     * The client builds its TLS trust from the CA file while it is built (fabric8's HttpClientUtils reads it then),
-     * so the private copy of the certificate is deleted as soon as the client exists.
-     */
-    private static KubernetesClient fromToken(String serverUrl, String token, String caCertificate) {
-        if (caCertificate == null || caCertificate.isBlank()) {
-            return KubernetesConnection.fromToken(serverUrl, token, null);
-        }
-        Path file = null;
-        try {
-            file = Files.createTempFile("progressive-ca", ".pem",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(file, caCertificate);
-            return KubernetesConnection.fromToken(serverUrl, token, file);
-        } catch (IOException e) {
-            throw new ClusterException("cannot use the cluster's server certificate: " + e.getMessage());
-        } finally {
-            deleteQuietly(file);
-        }
-    }
-
-    private static void deleteQuietly(Path file) {
-        if (file != null) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException ignored) {
-                // a private temp file; the JVM's temp cleanup takes it
-            }
-        }
     }
 }

@@ -51,22 +51,31 @@ final class AgentServiceAccount {
 
     /** {@code lookup}, which also answers {@link #CREDENTIAL_ID} with the pod's token and CA, read now. */
     static RolloutDriver.CredentialLookup wrap(RolloutDriver.CredentialLookup lookup, AgentFiles files) {
-        return id -> {
-            if (!CREDENTIAL_ID.equals(id)) {
-                return lookup.find(id);
+        return new RolloutDriver.CredentialLookup() {
+            @Override
+            public RolloutDriver.Credential find(String credentialsId) throws IOException {
+                return CREDENTIAL_ID.equals(credentialsId) ? podAccount(files) : lookup.find(credentialsId);
             }
-            try {
-                String token = files.read(DIR + "token");
-                if (token == null) {
-                    throw new AbortException("the agent has no service account token at " + DIR + "token any more");
-                }
-                String ca = files.read(DIR + "ca.crt");
-                return new RolloutDriver.Credential.ServiceAccount(token.trim(), ca == null ? "" : ca);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while reading the pod's service account", e);
+
+            @Override
+            public RolloutDriver.Credential findForCluster(String credentialsId) throws IOException {
+                return CREDENTIAL_ID.equals(credentialsId) ? podAccount(files) : lookup.findForCluster(credentialsId);
             }
         };
+    }
+
+    private static RolloutDriver.Credential podAccount(AgentFiles files) throws IOException {
+        try {
+            String token = files.read(DIR + "token");
+            if (token == null) {
+                throw new AbortException("the agent has no service account token at " + DIR + "token any more");
+            }
+            String ca = files.read(DIR + "ca.crt");
+            return new RolloutDriver.Credential.ServiceAccount(token.trim(), ca == null ? "" : ca);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while reading the pod's service account", e);
+        }
     }
 
     /** For a build: the pod's account when the step's workspace is in a pod, else nothing. */

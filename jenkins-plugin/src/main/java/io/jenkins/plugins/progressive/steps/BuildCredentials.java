@@ -7,7 +7,10 @@ import hudson.AbortException;
 import hudson.model.Run;
 import java.io.IOException;
 import java.io.InputStream;
-import org.jenkinsci.plugins.kubernetes.credentials.TokenProducer;
+import jenkins.authentication.tokens.api.AuthenticationTokens;
+import org.jenkinsci.plugins.kubernetes.auth.KubernetesAuth;
+import org.jenkinsci.plugins.kubernetes.auth.KubernetesAuthConfig;
+import org.jenkinsci.plugins.kubernetes.auth.KubernetesAuthException;
 import org.jenkinsci.plugins.plaincredentials.FileCredentials;
 import org.jenkinsci.plugins.plaincredentials.StringCredentials;
 
@@ -26,16 +29,7 @@ final class BuildCredentials implements RolloutDriver.CredentialLookup {
 
     @Override
     public RolloutDriver.Credential find(String credentialsId) throws IOException {
-        StandardCredentials credential = CredentialsProvider.findCredentialById(credentialsId,
-                StandardCredentials.class, run);
-        if (credential == null) {
-            throw new AbortException("credential '" + credentialsId + "' does not exist, or this build may not use it");
-        }
-        CredentialsProvider.track(run, credential);
-        // first: some token producers are also usernames with passwords (OpenShift's), and mean the token
-        if (credential instanceof TokenProducer producer) {
-            return new RolloutDriver.Credential.ClusterToken(producer::getToken);
-        }
+        StandardCredentials credential = read(credentialsId);
         if (credential instanceof StringCredentials text) {
             return new RolloutDriver.Credential.Token(text.getSecret().getPlainText());
         }
@@ -49,6 +43,42 @@ final class BuildCredentials implements RolloutDriver.CredentialLookup {
             }
         }
         throw new AbortException("credential '" + credentialsId + "' is a " + credential.getClass().getSimpleName()
-                + "; use a secret text, a username with password, a secret file or a Kubernetes token credential");
+                + "; use a secret text, a username with password or a secret file");
+    }
+
+    /** The login the Kubernetes Credentials plugin makes of the credential (its {@link KubernetesAuth}). */
+    @Override
+    public RolloutDriver.Credential findForCluster(String credentialsId) throws IOException {
+        StandardCredentials credential = read(credentialsId);
+        KubernetesAuth auth = AuthenticationTokens.convert(KubernetesAuth.class, credential);
+        if (auth == null) {
+            throw new AbortException("credential '" + credentialsId + "' is a " + credential.getClass().getSimpleName()
+                    + ", which the Kubernetes Credentials plugin cannot log in with; use a secret text token, a"
+                    + " kubeconfig secret file, a Kubernetes token credential or a certificate");
+        }
+        return new RolloutDriver.Credential.ClusterLogin(!(credential instanceof FileCredentials),
+                (builder, serverUrl, caCertificate, skipTlsVerify) -> {
+                    try {
+                        return auth.decorate(builder, new KubernetesAuthConfig(serverUrl, caCertificate,
+                                skipTlsVerify));
+                    } catch (KubernetesAuthException e) {
+                        throw new AbortException("credential '" + credentialsId + "' made no login: "
+                                + e.getMessage());
+                    } catch (RuntimeException e) {
+                        // e.g. a kubeconfig that does not parse: the parser's message may quote the file
+                        throw new AbortException("credential '" + credentialsId + "' made no login ("
+                                + e.getClass().getSimpleName() + ")");
+                    }
+                });
+    }
+
+    private StandardCredentials read(String credentialsId) throws IOException {
+        StandardCredentials credential = CredentialsProvider.findCredentialById(credentialsId,
+                StandardCredentials.class, run);
+        if (credential == null) {
+            throw new AbortException("credential '" + credentialsId + "' does not exist, or this build may not use it");
+        }
+        CredentialsProvider.track(run, credential);
+        return credential;
     }
 }

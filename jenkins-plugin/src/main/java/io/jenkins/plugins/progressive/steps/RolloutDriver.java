@@ -1,5 +1,6 @@
 package io.jenkins.plugins.progressive.steps;
 
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.jenkins.plugins.progressive.spec.AnalysisTemplate;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
 import io.jenkins.plugins.progressive.spec.SnapshotSubject;
@@ -172,6 +173,17 @@ public interface RolloutDriver {
         /** @throws IOException (an {@code AbortException}) when the id is unknown or of a kind the plugin cannot use */
         Credential find(String credentialsId) throws IOException;
 
+        /**
+         * The credential as a login to a Kubernetes API server: from the credentials store a {@link
+         * Credential.ClusterLogin}. By default what {@link #find} gives, for lookups that are no store (the pod's
+         * own service account, tests).
+         *
+         * @throws IOException (an {@code AbortException}) when the id is unknown or no cluster login can be made of it
+         */
+        default Credential findForCluster(String credentialsId) throws IOException {
+            return find(credentialsId);
+        }
+
         /** For work that has no build: every lookup fails, naming the id. */
         CredentialLookup NONE = id -> {
             throw new hudson.AbortException("credential '" + id + "' cannot be read: there is no build to read it for");
@@ -211,15 +223,21 @@ public interface RolloutDriver {
             }
         }
 
-        /** A credential that makes a token for a given API server (the Kubernetes Credentials plugin's kind). */
-        record ClusterToken(TokenSource source) implements Credential {
+        /**
+         * A login to a Kubernetes API server that the Kubernetes Credentials plugin makes of a stored credential (its
+         * {@code KubernetesAuth}): a secret text token, a token producer, a kubeconfig secret file, a client
+         * certificate, a username with password. Only a kubeconfig names its own server ({@code needsServerUrl} false).
+         */
+        record ClusterLogin(boolean needsServerUrl, ClusterAuth auth) implements Credential {
         }
     }
 
-    /** Makes a bearer token for an API server. */
+    /** Adds a login to a client configuration for an API server. */
     @FunctionalInterface
-    interface TokenSource {
-        String tokenFor(String serverUrl, String caCertificate, boolean skipTlsVerify) throws IOException;
+    interface ClusterAuth {
+        /** @throws IOException when no login can be made; its message names the credential and no secret */
+        ConfigBuilder decorate(ConfigBuilder builder, String serverUrl, String caCertificate, boolean skipTlsVerify)
+                throws IOException;
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.jenkins.plugins.progressive.steps;
 
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.List;
@@ -44,9 +46,19 @@ final class SecretMask {
         return masked;
     }
 
-    /** {@code lookup}, recording the secret of every credential it returns. */
+    /** {@code lookup}, recording the secret of every credential it returns, for clusters too. */
     RolloutDriver.CredentialLookup recording(RolloutDriver.CredentialLookup lookup) {
-        return id -> record(lookup.find(id));
+        return new RolloutDriver.CredentialLookup() {
+            @Override
+            public RolloutDriver.Credential find(String credentialsId) throws IOException {
+                return record(lookup.find(credentialsId));
+            }
+
+            @Override
+            public RolloutDriver.Credential findForCluster(String credentialsId) throws IOException {
+                return record(lookup.findForCluster(credentialsId));
+            }
+        };
     }
 
     private RolloutDriver.Credential record(RolloutDriver.Credential credential) {
@@ -63,13 +75,22 @@ final class SecretMask {
             while (m.find()) {
                 add(m.group(1));
             }
-        } else if (credential instanceof RolloutDriver.Credential.ClusterToken producer) {
-            return new RolloutDriver.Credential.ClusterToken((serverUrl, ca, skipTlsVerify) -> {
-                String token = producer.source().tokenFor(serverUrl, ca, skipTlsVerify);
-                add(token);
-                return token;
-            });
+        } else if (credential instanceof RolloutDriver.Credential.ClusterLogin login) {
+            // the secrets exist only once the login is made (a token producer asks the server for its token)
+            return new RolloutDriver.Credential.ClusterLogin(login.needsServerUrl(),
+                    (builder, serverUrl, caCertificate, skipTlsVerify) -> learn(
+                            login.auth().decorate(builder, serverUrl, caCertificate, skipTlsVerify)));
         }
         return credential;
+    }
+
+    /** The secrets a Kubernetes login put into a client configuration. */
+    private ConfigBuilder learn(ConfigBuilder login) {
+        add(login.getOauthToken());
+        add(login.getAutoOAuthToken()); // where fabric8 keeps a kubeconfig's token
+        add(login.getPassword());
+        add(login.getClientKeyData());
+        add(login.getClientKeyPassphrase());
+        return login;
     }
 }

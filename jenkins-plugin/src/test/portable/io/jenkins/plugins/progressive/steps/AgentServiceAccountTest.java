@@ -50,4 +50,27 @@ class AgentServiceAccountTest {
         assertThat(account.toString()).doesNotContain("rotated-token");
         assertThat(lookup.find("prom-token")).isEqualTo(new RolloutDriver.Credential.Token("from-store-prom-token"));
     }
+
+    @Test
+    void forAClusterThePodsAccountIsTheLoginAndOtherIdsAreTheStoresLogins() throws Exception {
+        RolloutDriver.Credential.ClusterLogin storeLogin = new RolloutDriver.Credential.ClusterLogin(false,
+                (builder, serverUrl, ca, skipTlsVerify) -> builder);
+        RolloutDriver.CredentialLookup store = new RolloutDriver.CredentialLookup() {
+            @Override
+            public RolloutDriver.Credential find(String credentialsId) {
+                return new RolloutDriver.Credential.Token("from-store-" + credentialsId);
+            }
+
+            @Override
+            public RolloutDriver.Credential findForCluster(String credentialsId) {
+                return storeLogin;
+            }
+        };
+        agentFiles.put(AgentServiceAccount.DIR + "token", "pod-token\n");
+        RolloutDriver.CredentialLookup lookup = AgentServiceAccount.wrap(store, files);
+
+        assertThat(lookup.findForCluster(AgentServiceAccount.CREDENTIAL_ID))
+                .isEqualTo(new RolloutDriver.Credential.ServiceAccount("pod-token", ""));
+        assertThat(lookup.findForCluster("prod-kubeconfig")).isSameAs(storeLogin);
+    }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import hudson.AbortException;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -27,5 +28,39 @@ class CredentialLookupTest {
     void withoutABuildEveryLookupFailsNamingTheId() {
         assertThatThrownBy(() -> BuildCredentials.of(null).find("prom-token")).isInstanceOf(AbortException.class)
                 .hasMessage("credential 'prom-token' cannot be read: there is no build to read it for");
+        assertThatThrownBy(() -> BuildCredentials.of(null).findForCluster("prod-kubeconfig"))
+                .isInstanceOf(AbortException.class)
+                .hasMessage("credential 'prod-kubeconfig' cannot be read: there is no build to read it for");
+    }
+
+    @Test
+    void theMaskLearnsTheSecretsAClusterLoginPutsIntoTheClientWhenItIsMade() throws Exception {
+        RolloutDriver.Credential.ClusterLogin login = new RolloutDriver.Credential.ClusterLogin(true,
+                (builder, serverUrl, ca, skipTlsVerify) -> builder.withOauthToken("produced-token")
+                        .withAutoOAuthToken("kubeconfig-token").withClientKeyData("a2V5LWRhdGE=")
+                        .withPassword("pa55word"));
+        RolloutDriver.CredentialLookup store = new RolloutDriver.CredentialLookup() {
+            @Override
+            public RolloutDriver.Credential find(String credentialsId) {
+                return new RolloutDriver.Credential.Token("not-the-login");
+            }
+
+            @Override
+            public RolloutDriver.Credential findForCluster(String credentialsId) {
+                return login;
+            }
+        };
+        SecretMask mask = new SecretMask();
+
+        RolloutDriver.Credential recorded = mask.recording(store).findForCluster("prod-token");
+        assertThat(mask.apply("token produced-token")).as("nothing is known before the login is made")
+                .isEqualTo("token produced-token");
+        ConfigBuilder made = ((RolloutDriver.Credential.ClusterLogin) recorded).auth()
+                .decorate(new ConfigBuilder(), "https://k8s.example.com:6443", null, false);
+
+        assertThat(made.getOauthToken()).isEqualTo("produced-token");
+        assertThat(((RolloutDriver.Credential.ClusterLogin) recorded).needsServerUrl()).isTrue();
+        assertThat(mask.apply("401 for produced-token, key a2V5LWRhdGE=, password pa55word, kubeconfig-token"))
+                .isEqualTo("401 for ****, key ****, password ****, ****");
     }
 }

@@ -90,9 +90,7 @@ public final class KubernetesConnection {
      * @param caCertificate PEM file of the API server's CA, null to use the JVM's trust store
      */
     public static KubernetesClient fromToken(String serverUrl, String token, Path caCertificate) {
-        if (serverUrl == null || !(serverUrl.startsWith("https://") || serverUrl.startsWith("http://"))) {
-            throw new ClusterException("server URL must start with https:// (or http://), got '" + serverUrl + "'");
-        }
+        checkServerUrl(serverUrl);
         ConfigBuilder b = new ConfigBuilder(Config.empty()).withMasterUrl(serverUrl).withOauthToken(token);
         if (caCertificate != null) {
             if (!Files.isReadable(caCertificate)) {
@@ -101,6 +99,18 @@ public final class KubernetesConnection {
             b.withCaCertFile(caCertificate.toString());
         }
         return connect(tune(b.build()));
+    }
+
+    /** A configuration made elsewhere (a login made by a Jenkins credentials plugin), with its server URL checked. */
+    public static KubernetesClient fromConfig(Config config) {
+        checkServerUrl(config.getMasterUrl());
+        return connect(tune(config));
+    }
+
+    private static void checkServerUrl(String serverUrl) {
+        if (serverUrl == null || !(serverUrl.startsWith("https://") || serverUrl.startsWith("http://"))) {
+            throw new ClusterException("server URL must start with https:// (or http://), got '" + serverUrl + "'");
+        }
     }
 
     /** Fail fast and clearly: no long retry loops against a server that is not there. */

@@ -1,0 +1,4 @@
+package org.jenkinsci.plugins.kubernetes.auth;
+
+public class KubernetesAuthException extends Exception {
+}
