@@ -252,6 +252,15 @@ public final class KubernetesApiServer implements BeforeEachCallback, AfterEachC
         store.compact();
     }
 
+    /**
+     * Calls {@code listener} with each object as the server stores it (after a create, update, patch or delete), at
+     * that moment and in order: for tests that need when something happened on the server, not when a watch of
+     * theirs got to hear of it.
+     */
+    public void onChange(java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> listener) {
+        store.onChange(listener);
+    }
+
     /** The current global resourceVersion. */
     public long resourceVersion() {
         return store.currentResourceVersion();

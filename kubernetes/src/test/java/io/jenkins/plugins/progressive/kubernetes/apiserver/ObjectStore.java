@@ -32,6 +32,7 @@ final class ObjectStore {
     private final Map<String, TreeMap<String, ObjectNode>> objects = new LinkedHashMap<>();
     private final Deque<Change> history = new ArrayDeque<>();
     private final List<Watch> watches = new ArrayList<>();
+    private final List<Consumer<ObjectNode>> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private long resourceVersion = 1;
     private long compactedThrough = 0;
 
@@ -136,6 +137,12 @@ final class ObjectStore {
                 w.sink().accept(change);
             }
         }
+        changeListeners.forEach(l -> l.accept(change.after().deepCopy()));
+    }
+
+    /** Calls {@code listener} with every stored object as the change is applied, in the order of resourceVersions. */
+    void onChange(Consumer<ObjectNode> listener) {
+        changeListeners.add(listener);
     }
 
     /**

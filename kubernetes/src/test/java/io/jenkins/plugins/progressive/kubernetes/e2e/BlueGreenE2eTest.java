@@ -3,9 +3,6 @@ package io.jenkins.plugins.progressive.kubernetes.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.client.Watch;
-import io.fabric8.kubernetes.client.Watcher;
-import io.fabric8.kubernetes.client.WatcherException;
 import io.jenkins.plugins.progressive.kubernetes.KubernetesStateStore;
 import io.jenkins.plugins.progressive.kubernetes.KubernetesWorkload;
 import io.jenkins.plugins.progressive.rollout.Phase;
@@ -15,7 +12,6 @@ import io.jenkins.plugins.progressive.rollout.Routes;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -193,28 +189,34 @@ class BlueGreenE2eTest {
     }
 
     /**
-     * What watches on the active Service and the Deployment {@code shop} saw, with the time each event arrived:
-     * when the Service first selected the new version's Pods, and when the old version (the Deployment at 1.0,
-     * 4 replicas) was first changed (its template or its size).
+     * When the test API server stored the changes that matter, on its own clock (a watch's arrival time would add
+     * the watch's delivery delay): when the active Service first selected the new version's Pods, and when the old
+     * version (the Deployment shop at 1.0, 4 replicas) was first changed (its template or its size).
      */
     private static final class Timeline implements AutoCloseable {
-        private final List<Watch> watches = new ArrayList<>();
+        private volatile boolean open = true;
         private volatile Instant switched;
         private volatile Instant oldTouched;
 
         Timeline(Cluster cluster) {
-            watches.add(cluster.client.services().inNamespace(Cluster.NS).withName("shop").watch(on(s -> {
-                if (switched == null && "canary".equals(s.getSpec().getSelector().get(ROLE))) {
+            cluster.api.onChange(o -> {
+                if (!open || !Cluster.NS.equals(o.path("metadata").path("namespace").asText())
+                        || !"shop".equals(o.path("metadata").path("name").asText())) {
+                    return;
+                }
+                String kind = o.path("kind").asText();
+                if (kind.equals("Service") && switched == null
+                        && "canary".equals(o.path("spec").path("selector").path(ROLE).asText(null))) {
                     switched = Instant.now();
                 }
-            })));
-            watches.add(cluster.client.apps().deployments().inNamespace(Cluster.NS).withName("shop").watch(on(d -> {
-                boolean old = d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()
-                        .equals("registry/shop:1.0") && d.getSpec().getReplicas() == 4;
-                if (oldTouched == null && !old) {
-                    oldTouched = Instant.now();
+                if (kind.equals("Deployment") && oldTouched == null) {
+                    boolean old = o.path("spec").path("template").path("spec").path("containers").path(0)
+                            .path("image").asText().equals("registry/shop:1.0") && o.path("spec").path("replicas").asInt() == 4;
+                    if (!old) {
+                        oldTouched = Instant.now();
+                    }
                 }
-            })));
+            });
         }
 
         Instant switchedToNewVersion() {
@@ -225,23 +227,9 @@ class BlueGreenE2eTest {
             return oldTouched;
         }
 
-        private static <T> Watcher<T> on(java.util.function.Consumer<T> seen) {
-            return new Watcher<>() {
-                @Override
-                public void eventReceived(Action action, T resource) {
-                    seen.accept(resource);
-                }
-
-                @Override
-                public void onClose(WatcherException cause) {
-                    // the test is over
-                }
-            };
-        }
-
         @Override
         public void close() {
-            watches.forEach(Watch::close);
+            open = false;
         }
     }
 }
