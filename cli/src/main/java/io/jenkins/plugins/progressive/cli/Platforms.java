@@ -152,7 +152,7 @@ final class Platforms implements Platform.Binder, AutoCloseable {
         if (spec.target() instanceof Target.Endpoints endpoints) {
             FixedEndpoints fixed;
             try {
-                fixed = endpoints(spec, endpoints);
+                fixed = FixedEndpoints.remembered(endpoints, spec.name(), spec.version(), stateDir);
             } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
                 throw new InvalidSpecException("target.endpoints", e.getMessage());
             }
@@ -199,7 +199,7 @@ final class Platforms implements Platform.Binder, AutoCloseable {
             workload = processes;
             addresses = processes::addresses;
         } else if (spec.target() instanceof Target.Endpoints endpoints) {
-            FixedEndpoints fixed = endpoints(spec, endpoints);
+            FixedEndpoints fixed = FixedEndpoints.remembered(endpoints, spec.name(), spec.version(), stateDir);
             workload = fixed;
             addresses = fixed::addresses;
         } else {
@@ -230,14 +230,6 @@ final class Platforms implements Platform.Binder, AutoCloseable {
 
     Path instancesDir(RolloutSpec spec) {
         return HostObjects.instancesDir(stateDir, spec.name());
-    }
-
-    /**
-     * Fixed endpoints remember which set serves and each endpoint's version in the state directory, under the
-     * name and the endpoints of both sets (a release that swaps the lists finds the same memory).
-     */
-    private FixedEndpoints endpoints(RolloutSpec spec, Target.Endpoints target) {
-        return FixedEndpoints.remembered(target, spec.name(), spec.version(), stateDir);
     }
 
     private static String targetKind(Target t) {

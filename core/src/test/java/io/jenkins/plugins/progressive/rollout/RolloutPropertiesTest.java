@@ -98,13 +98,16 @@ class RolloutPropertiesTest {
     /**
      * An accepted abort ends aborted (or rolled back, when a failure had already started the rollback) with all
      * traffic on stable and no canary. The one exception is an outage of the platform that outlasts the engine's
-     * retries (by default 3 attempts, 1 s and 2 s apart): a router or scaler that keeps refusing cannot be made to
-     * obey, and the engine then says
+     * retries ({@link #ATTEMPTS} attempts, the backoff doubling): a router or scaler that keeps refusing cannot be
+     * made to obey, and the engine then says
      * FAILED_NEEDS_PERSON (exit 4) — but even then whatever the platform did accept is on stable: when only
      * reading the routes back failed, the router really serves 100% stable and the canary is gone.
      */
-    /** How long the engine's default retries of one action last: 3 attempts, 1 s and 2 s apart. */
-    private static final int RETRY_WINDOW_SECONDS = 3;
+    private static final int ATTEMPTS = 3;
+    private static final Duration BACKOFF = Duration.ofSeconds(1);
+
+    /** How long the engine's retries of one action last: the backoffs between its attempts, doubling. */
+    private static final long RETRY_WINDOW_SECONDS = BACKOFF.multipliedBy((1L << (ATTEMPTS - 1)) - 1).toSeconds();
 
     private static void assertAbortEndsOnStable(Scenario sc, Outcome o) {
         boolean refused = sc.outageSeconds() > RETRY_WINDOW_SECONDS && !sc.outageMethod().equals("metrics");
@@ -293,6 +296,7 @@ class RolloutPropertiesTest {
                 .judge(FallbackJudge.INSTANCE)
                 .pollInterval(Duration.ofSeconds(1))
                 .progressDeadline(Duration.ofMinutes(2))
+                .retries(ATTEMPTS, BACKOFF)
                 .build();
     }
 
