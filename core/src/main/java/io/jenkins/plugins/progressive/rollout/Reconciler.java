@@ -90,6 +90,12 @@ final class Reconciler {
                 if (backgroundWake != null && backgroundWake.isBefore(at)) {
                     at = backgroundWake;
                 }
+                // A promote or abort stored by another process (CLI, another controller) wakes nothing here:
+                // no wait, a timed pause included, outlasts the command poll.
+                Instant commands = now.plus(engine.commandPoll);
+                if (commands.isBefore(at)) {
+                    at = commands;
+                }
                 return Next.at(at, state.phase);
             } else if (d instanceof Decision.Fail f) {
                 fail(f.reason(), f.verdict());

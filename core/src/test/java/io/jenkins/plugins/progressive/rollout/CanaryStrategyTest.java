@@ -197,8 +197,8 @@ class CanaryStrategyTest {
         h.runUntil(key, s -> s.measurements().size() == 1);
         assertThat(h.platform.calls()).doesNotContain("routes 100/0");
 
-        h.step(key); // takes the failing measurement
-        assertThat(h.state(key).measurements()).hasSize(2);
+        // the advance that takes the failing measurement (waits in between end at least every command poll)
+        h.runUntil(key, s -> s.measurements().size() == 2);
 
         assertThat(h.platform.calls()).contains("routes 100/0");
         RolloutResult r = h.runToEnd(key);
@@ -270,6 +270,23 @@ class CanaryStrategyTest {
         assertThat(r.message()).contains("background analysis");
         assertThat(Duration.between(start, h.now())).isLessThan(Duration.ofMinutes(4));
         assertThat(h.platform.calls()).doesNotContain("routes 50/50").endsWith("routes 100/0", "scale CANARY 2.0 x0");
+    }
+
+    @Test
+    void anAbortFromAnotherProcessIsSeenDuringATimedPauseWithinTheCommandPoll() {
+        String key = h.start(spec(canary(weight(10), pause(Duration.ofHours(1)), weight(50))).build());
+        h.runUntil(key, s -> h.platform.replicas(Role.CANARY) == 1 && s.routes().canary() == 10);
+        h.step(key);
+        Instant stored = h.now();
+
+        // As `progressive abort` from another terminal does: the request is written to the state store only.
+        RolloutCommands.abort(h.store, key, "enough");
+        RolloutResult r = h.runToEnd(key);
+
+        assertThat(r.status()).isEqualTo(Phase.ABORTED);
+        assertThat(h.events).filteredOn(e -> e.kind().equals("aborted")).first()
+                .satisfies(e -> assertThat(Duration.between(stored, e.at())).isLessThanOrEqualTo(Duration.ofSeconds(5)));
+        assertThat(h.platform.calls()).doesNotContain("routes 50/50");
     }
 
     @Test
