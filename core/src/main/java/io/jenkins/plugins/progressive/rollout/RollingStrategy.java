@@ -5,7 +5,7 @@ import io.jenkins.plugins.progressive.spec.Strategy;
 /**
  * Rolling: each batch brings up more instances of the new version (canary role), then takes the same
  * number of old ones down (stable role); with maxUnavailable above 0 up to that many old instances go
- * before the new ones are ready. A router follows the instance counts. At 100% the stable role takes
+ * as soon as the new ones are asked for, before they are ready. A router follows the instance counts. At 100% the stable role takes
  * the new version and the canary role is emptied.
  */
 final class RollingStrategy implements StrategyMachine {
@@ -33,10 +33,16 @@ final class RollingStrategy implements StrategyMachine {
         Decision d;
         int oldLeft = size - n;
         int stableNow = s.desired(Role.STABLE).replicas();
-        if (!last && rolling.maxUnavailable() > 0 && stableNow > oldLeft
-                && s.desired(Role.CANARY).replicas() < n) {
-            // Old instances may go before the new ones are ready, down to size - (new ones so far) - maxUnavailable.
-            int early = Math.max(oldLeft, size - s.desired(Role.CANARY).replicas() - rolling.maxUnavailable());
+        if (!last && rolling.maxUnavailable() > 0 && stableNow > oldLeft) {
+            // The batch's new instances are asked for first, then old ones may go before those are ready: down to
+            // size - (new ones of the batches before) - maxUnavailable, as a Deployment's own rollout does. Never
+            // the other way round: a Deployment's only active ReplicaSet is scaled back to full size by its
+            // controller, even while paused.
+            if (!new RolloutState.Desired(s.version, n).equals(s.desired(Role.CANARY))) {
+                return new Decision.Act(RolloutState.Action.scale(Role.CANARY, s.version, n));
+            }
+            int before = s.step == 0 ? 0 : rolling.batches().get(s.step - 1).instancesOf(size);
+            int early = Math.max(oldLeft, size - before - rolling.maxUnavailable());
             if (early < stableNow) {
                 return new Decision.Act(RolloutState.Action.scale(Role.STABLE, s.stableVersion, early));
             }
