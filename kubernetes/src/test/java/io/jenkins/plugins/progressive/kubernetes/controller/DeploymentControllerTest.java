@@ -256,6 +256,28 @@ class DeploymentControllerTest {
     }
 
     @Test
+    void anOrphanedReplicaSetWithTheDeploymentsTemplateIsAdoptedAsItsNewOne() {
+        Deployment spec = deployment("shop:1", 2);
+        PodTemplateSpec template = Serialization.clone(spec.getSpec().getTemplate());
+        template.getMetadata().getLabels().put("pod-template-hash", "4d8f6b2c7");
+        client.apps().replicaSets().inNamespace("prod").resource(new ReplicaSetBuilder().withNewMetadata()
+                .withName("shop-4d8f6b2c7").withLabels(template.getMetadata().getLabels()).endMetadata().withNewSpec()
+                .withReplicas(1).withNewSelector().withMatchLabels(template.getMetadata().getLabels()).endSelector()
+                .withTemplate(template).endSpec().build()).create();
+
+        client.apps().deployments().inNamespace("prod").resource(spec).create();
+
+        awaitRolledOut(2);
+        assertThat(replicaSets()).extracting(rs -> rs.getMetadata().getName()).containsExactly("shop-4d8f6b2c7");
+        ReplicaSet adopted = replicaSet("shop-4d8f6b2c7");
+        assertThat(adopted.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+            assertThat(o.getUid()).isEqualTo(shop().getMetadata().getUid());
+            assertThat(o.getController()).isTrue();
+        });
+        assertThat(adopted.getSpec().getReplicas()).isEqualTo(2);
+    }
+
+    @Test
     void aPausedDeploymentWhoseTemplateChangedGetsNoNewReplicaSet() {
         client.apps().deployments().inNamespace("prod").resource(deployment("shop:1", 2)).create();
         awaitRolledOut(2);
@@ -314,18 +336,19 @@ class DeploymentControllerTest {
         pauseWithImage("shop:2");
         awaitPausedAndObserved();
 
-        createHandMade("5b8d7f9c2", 1, Map.of());
+        // 3 + 2 is not the 4 replicas: a RollingUpdate Deployment would be scaled in proportion, a Recreate one is not.
+        createHandMade("5b8d7f9c2", 2, Map.of());
         scaleReplicaSet(old, 3);
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             Deployment d = shop();
-            assertThat(d.getStatus().getReplicas()).isEqualTo(4);
-            assertThat(d.getStatus().getUpdatedReplicas()).isEqualTo(1);
-            assertThat(d.getStatus().getReadyReplicas()).isEqualTo(4);
+            assertThat(d.getStatus().getReplicas()).isEqualTo(5);
+            assertThat(d.getStatus().getUpdatedReplicas()).isEqualTo(2);
+            assertThat(d.getStatus().getReadyReplicas()).isEqualTo(5);
         });
         awaitTwoPasses("shop-5b8d7f9c2");
         assertThat(replicaSet(old).getSpec().getReplicas()).isEqualTo(3);
-        assertThat(replicaSet("shop-5b8d7f9c2").getSpec().getReplicas()).isEqualTo(1);
+        assertThat(replicaSet("shop-5b8d7f9c2").getSpec().getReplicas()).isEqualTo(2);
         assertThat(progressing(shop()).getReason()).isEqualTo("DeploymentPaused");
     }
 
