@@ -32,7 +32,7 @@ final class ReplicaSets {
     /** The Deployment annotations the real controller never copies onto its new ReplicaSet. */
     private static final Set<String> NOT_COPIED = Set.of("kubectl.kubernetes.io/last-applied-configuration", REVISION,
             REVISION_HISTORY, DESIRED_REPLICAS, MAX_REPLICAS, "deprecated.deployment.rollback.to");
-    /** The real controller's default --deployment-controller-... limit on the revision-history annotation. */
+    /** The real controller's cap (maxRevHistoryLengthInChars) on the revision-history annotation. */
     private static final int REVISION_HISTORY_CHARS = 2000;
 
     /** Oldest first, then by name: ReplicaSetsByCreationTimestamp. */
