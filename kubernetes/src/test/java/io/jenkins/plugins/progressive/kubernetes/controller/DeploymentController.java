@@ -1,9 +1,10 @@
 package io.jenkins.plugins.progressive.kubernetes.controller;
 
+import static io.jenkins.plugins.progressive.kubernetes.controller.ReplicaSets.replicas;
+
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.EventBuilder;
-import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -51,7 +52,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Plays kube-controller-manager's Deployment and ReplicaSet controllers (and the kubelet's readiness) against
  * a test API server: one ReplicaSet per pod template ({@code <deployment>-<pod-template-hash>}, owned by the
  * Deployment), Pods to match, RollingUpdate honouring maxSurge/maxUnavailable, Pods Ready after a delay, and
- * the Deployment's status and conditions (including ProgressDeadlineExceeded). Images told to fail keep their
+ * the Deployment's status and conditions (including ProgressDeadlineExceeded). As the real controller, it takes
+ * for the new ReplicaSet the oldest one it controls with the Deployment's pod template, whoever made it and whatever
+ * its pod-template-hash, and adopts matching orphans; a paused Deployment gets no new ReplicaSet, is only scaled
+ * (the only active ReplicaSet gets every replica, a saturated new one leaves the old ones none, RollingUpdate ones
+ * are shared out in proportion, see {@link ReplicaSets}) and runs no progress deadline (DeploymentPaused, then
+ * DeploymentResumed). Images told to fail keep their
  * Pods not ready with an ErrImagePull, ImagePullBackOff or CrashLoopBackOff waiting reason and a Warning Event
  * (recorded first, as the kubelet does); held images keep their Pods Pending with no reason at all.
  *
@@ -65,8 +71,10 @@ public final class DeploymentController implements AutoCloseable {
     /** A first failed pull, which the kubelet retries (and reports as ImagePullBackOff when it keeps failing). */
     public static final String ERR_IMAGE_PULL = "ErrImagePull";
 
-    private static final String HASH_LABEL = "pod-template-hash";
-    private static final String REVISION = "deployment.kubernetes.io/revision";
+    private static final String PROGRESSING = "Progressing";
+    private static final String TIMED_OUT = "ProgressDeadlineExceeded";
+    private static final String PAUSED = "DeploymentPaused";
+    private static final String RESUMED = "DeploymentResumed";
 
     private final KubernetesClient client;
     private final Duration readyDelay;
@@ -231,109 +239,249 @@ public final class DeploymentController implements AutoCloseable {
 
     // ------------------------------------------------------------ Deployment controller
 
+    /**
+     * syncDeployment: the ReplicaSets this Deployment controls (adopting matching orphans), the new one being the
+     * oldest with its pod template whoever made it; a paused Deployment is only scaled (never given a new ReplicaSet),
+     * any other one rolled out by its strategy.
+     */
     private void reconcile(Deployment d) {
-        String ns = d.getMetadata().getNamespace();
-        String uid = d.getMetadata().getUid();
-        int desired = Optional.ofNullable(d.getSpec().getReplicas()).orElse(1);
-        String hash = templateHash(d.getSpec().getTemplate());
-        List<ReplicaSet> owned = new ArrayList<>(client.apps().replicaSets().inNamespace(ns).list().getItems()
-                .stream().filter(rs -> ownedBy(rs.getMetadata().getOwnerReferences(), uid)).toList());
-        ReplicaSet newRs = owned.stream().filter(rs -> hash.equals(rs.getMetadata().getLabels().get(HASH_LABEL)))
-                .findFirst().orElse(null);
-        if (newRs == null) {
-            newRs = createReplicaSet(d, hash, owned);
-            owned.add(newRs);
+        boolean paused = Boolean.TRUE.equals(d.getSpec().getPaused());
+        d = syncPausedCondition(d, paused);
+        List<ReplicaSet> owned = claimReplicaSets(d);
+        ReplicaSet newRs = ReplicaSets.findNew(d, owned);
+        List<ReplicaSet> old = others(owned, newRs);
+        if (newRs != null) {
+            newRs = syncNewReplicaSet(d, newRs, old);
         }
-        final String newName = newRs.getMetadata().getName();
-        List<ReplicaSet> old = owned.stream().filter(rs -> !rs.getMetadata().getName().equals(newName)).toList();
-
-        if (!Boolean.TRUE.equals(d.getSpec().getPaused())) {
-            boolean recreate = d.getSpec().getStrategy() != null
-                    && "Recreate".equals(d.getSpec().getStrategy().getType());
-            int surge = recreate ? 0 : resolve(rollingParam(d, true), desired, true);
-            int unavailable = recreate ? desired : resolve(rollingParam(d, false), desired, false);
-            if (surge == 0 && unavailable == 0) {
-                unavailable = 1;
-            }
-            int total = owned.stream().mapToInt(this::specReplicas).sum();
-            int newSpec = specReplicas(newRs);
-            if (recreate) {
-                int oldPods = old.stream().mapToInt(rs -> pods(rs).size()).sum();
-                old.forEach(rs -> scaleReplicaSet(rs, 0));
-                if (oldPods == 0 && newSpec != desired) {
-                    newRs = scaleReplicaSet(newRs, desired);
-                }
-            } else if (newSpec > desired) {
-                newRs = scaleReplicaSet(newRs, desired);
-            } else if (newSpec < desired && total < desired + surge) {
-                newRs = scaleReplicaSet(newRs, Math.min(desired, newSpec + desired + surge - total));
-            }
-            // Scale old ReplicaSets down, never below desired - maxUnavailable available pods; unready old
-            // pods can go at once since they serve nothing.
-            int available = owned.stream().mapToInt(rs -> readyPods(rs)).sum();
-            int minAvailable = desired - unavailable;
-            int budget = Math.max(0, available - minAvailable);
-            for (ReplicaSet rs : old) {
-                int spec = specReplicas(rs);
-                int unready = Math.max(0, spec - readyPods(rs));
-                int remove = Math.min(spec, unready + budget);
-                int fromBudget = Math.max(0, remove - unready);
-                budget -= fromBudget;
-                if (remove > 0 && !recreate) {
-                    scaleReplicaSet(rs, spec - remove);
-                }
-            }
+        if (paused) {
+            scale(d, newRs, old);
+        } else {
+            rollOut(d, newRs == null ? createReplicaSet(d, old) : newRs, old);
         }
-        List<ReplicaSet> all = client.apps().replicaSets().inNamespace(ns).list().getItems().stream()
-                .filter(rs -> ownedBy(rs.getMetadata().getOwnerReferences(), uid)).toList();
+        List<ReplicaSet> all = claimReplicaSets(d);
         for (ReplicaSet rs : all) {
             reconcileReplicaSet(rs);
         }
-        updateDeploymentStatus(d, hash, all, desired);
-        int keep = Optional.ofNullable(d.getSpec().getRevisionHistoryLimit()).orElse(10);
-        List<ReplicaSet> emptyOld = all.stream().filter(rs -> !hash.equals(rs.getMetadata().getLabels()
-                .get(HASH_LABEL)) && specReplicas(rs) == 0 && pods(rs).isEmpty()).toList();
-        for (int i = 0; i < emptyOld.size() - keep; i++) {
-            client.apps().replicaSets().inNamespace(ns).withName(emptyOld.get(i).getMetadata().getName()).delete();
+        newRs = ReplicaSets.findNew(d, all);
+        updateDeploymentStatus(d, newRs, all, paused);
+        cleanup(d, others(all, newRs));
+    }
+
+    private static List<ReplicaSet> others(List<ReplicaSet> all, ReplicaSet newRs) {
+        return all.stream().filter(rs -> newRs == null || !rs.getMetadata().getName().equals(newRs.getMetadata()
+                .getName())).toList();
+    }
+
+    /**
+     * ClaimReplicaSets: those whose controller is this Deployment, plus orphans (no controller) its selector matches,
+     * which it adopts.
+     */
+    private List<ReplicaSet> claimReplicaSets(Deployment d) {
+        String uid = d.getMetadata().getUid();
+        var selector = d.getSpec().getSelector();
+        // Our Deployments select by labels only; an empty selector adopts nothing, as in the real controller.
+        boolean canAdopt = d.getMetadata().getDeletionTimestamp() == null && selector != null
+                && selector.getMatchLabels() != null && !selector.getMatchLabels().isEmpty()
+                && (selector.getMatchExpressions() == null || selector.getMatchExpressions().isEmpty());
+        List<ReplicaSet> owned = new ArrayList<>();
+        for (ReplicaSet rs : client.apps().replicaSets().inNamespace(d.getMetadata().getNamespace()).list()
+                .getItems()) {
+            Optional<OwnerReference> controller = ReplicaSets.controllerOf(rs);
+            if (controller.isPresent()) {
+                if (uid.equals(controller.get().getUid())) {
+                    owned.add(rs);
+                }
+            } else if (canAdopt && rs.getMetadata().getDeletionTimestamp() == null && rs.getMetadata().getLabels() != null
+                    && rs.getMetadata().getLabels().entrySet().containsAll(selector.getMatchLabels().entrySet())) {
+                List<OwnerReference> refs = new ArrayList<>(Optional.ofNullable(rs.getMetadata().getOwnerReferences())
+                        .orElse(List.of()));
+                refs.add(owner("apps/v1", "Deployment", d.getMetadata().getName(), uid));
+                rs.getMetadata().setOwnerReferences(refs);
+                owned.add(client.apps().replicaSets().inNamespace(rs.getMetadata().getNamespace()).resource(rs)
+                        .update());
+            }
+        }
+        return owned;
+    }
+
+    /**
+     * checkPausedConditions: pausing turns Progressing into Unknown/DeploymentPaused and resuming into
+     * Unknown/DeploymentResumed, so time spent paused never counts towards progressDeadlineSeconds; a deadline
+     * already exceeded is left as it is.
+     */
+    private Deployment syncPausedCondition(Deployment d, boolean paused) {
+        if (d.getSpec().getProgressDeadlineSeconds() == null) {
+            return d;
+        }
+        DeploymentStatus status = d.getStatus() == null ? new DeploymentStatus() : d.getStatus();
+        DeploymentCondition current = conditionOf(status, PROGRESSING);
+        if (current != null && TIMED_OUT.equals(current.getReason())) {
+            return d;
+        }
+        boolean pausedCondition = current != null && PAUSED.equals(current.getReason());
+        DeploymentCondition next;
+        if (paused && !pausedCondition) {
+            next = condition(status, PROGRESSING, "Unknown", PAUSED, "Deployment is paused");
+        } else if (!paused && pausedCondition) {
+            next = condition(status, PROGRESSING, "Unknown", RESUMED, "Deployment is resumed");
+        } else {
+            return d;
+        }
+        List<DeploymentCondition> conditions = new ArrayList<>(Optional.ofNullable(status.getConditions())
+                .orElse(List.of()));
+        conditions.removeIf(c -> PROGRESSING.equals(c.getType()));
+        conditions.add(next);
+        status.setConditions(conditions);
+        d.setStatus(status);
+        return client.apps().deployments().inNamespace(d.getMetadata().getNamespace()).resource(d).updateStatus();
+    }
+
+    /**
+     * getNewReplicaSet for an existing new ReplicaSet: its annotations (revision above every old one, the
+     * Deployment's own annotations) and minReadySeconds follow the Deployment; once they do, the Deployment's revision
+     * follows it.
+     */
+    private ReplicaSet syncNewReplicaSet(Deployment d, ReplicaSet newRs, List<ReplicaSet> old) {
+        ReplicaSet copy = Serialization.clone(newRs);
+        boolean annotationsChanged = ReplicaSets.setNewReplicaSetAnnotations(d, copy, ReplicaSets.maxRevision(old) + 1,
+                true);
+        Integer minReady = d.getSpec().getMinReadySeconds();
+        if (annotationsChanged || !Objects.equals(orZero(copy.getSpec().getMinReadySeconds()), orZero(minReady))) {
+            copy.getSpec().setMinReadySeconds(minReady);
+            return client.apps().replicaSets().inNamespace(copy.getMetadata().getNamespace()).resource(copy).update();
+        }
+        setDeploymentRevision(d, copy.getMetadata().getAnnotations().get(ReplicaSets.REVISION));
+        return newRs;
+    }
+
+    /**
+     * scale, for a paused Deployment: the only active ReplicaSet gets all the replicas; else a saturated new one leaves
+     * the old ones none; else (RollingUpdate only) replicas + maxSurge are shared out in proportion. Recreate
+     * Deployments with several active ReplicaSets are left alone.
+     */
+    private void scale(Deployment d, ReplicaSet newRs, List<ReplicaSet> old) {
+        ReplicaSet only = ReplicaSets.activeOrLatest(newRs, old);
+        if (only != null) {
+            resize(d, only, replicas(d));
+            return;
+        }
+        if (ReplicaSets.isSaturated(d, newRs)) {
+            old.stream().filter(ReplicaSets::active).forEach(rs -> resize(d, rs, 0));
+            return;
+        }
+        if (ReplicaSets.isRollingUpdate(d)) {
+            List<ReplicaSet> active = new ArrayList<>(old.stream().filter(ReplicaSets::active).toList());
+            if (ReplicaSets.active(newRs)) {
+                active.add(newRs);
+            }
+            for (var size : ReplicaSets.proportionalSizes(d, active)) {
+                scaleReplicaSet(d, size.getKey(), size.getValue());
+            }
         }
     }
 
-    private ReplicaSet createReplicaSet(Deployment d, String hash, List<ReplicaSet> owned) {
-        int revision = owned.stream().mapToInt(rs -> Integer.parseInt(Optional.ofNullable(rs.getMetadata()
-                .getAnnotations()).map(a -> a.getOrDefault(REVISION, "0")).orElse("0"))).max().orElse(0) + 1;
+    /** A rollout by the Deployment's strategy: RollingUpdate within maxSurge/maxUnavailable, or Recreate. */
+    private void rollOut(Deployment d, ReplicaSet newRs, List<ReplicaSet> old) {
+        int desired = replicas(d);
+        boolean recreate = d.getSpec().getStrategy() != null && "Recreate".equals(d.getSpec().getStrategy().getType());
+        int surge = recreate ? 0 : ReplicaSets.maxSurge(d);
+        int unavailable = recreate ? desired : ReplicaSets.resolve(ReplicaSets.rollingParam(d, false), desired, false);
+        if (surge == 0 && unavailable == 0) {
+            unavailable = 1;
+        }
+        int total = old.stream().mapToInt(ReplicaSets::replicas).sum() + replicas(newRs);
+        int newSpec = replicas(newRs);
+        if (recreate) {
+            int oldPods = old.stream().mapToInt(rs -> pods(rs).size()).sum();
+            old.forEach(rs -> resize(d, rs, 0));
+            if (oldPods == 0 && newSpec != desired) {
+                newRs = resize(d, newRs, desired);
+            }
+        } else if (newSpec > desired) {
+            newRs = resize(d, newRs, desired);
+        } else if (newSpec < desired && total < desired + surge) {
+            newRs = resize(d, newRs, Math.min(desired, newSpec + desired + surge - total));
+        }
+        // Scale old ReplicaSets down, never below desired - maxUnavailable available pods; unready old
+        // pods can go at once since they serve nothing.
+        int available = old.stream().mapToInt(this::readyPods).sum() + readyPods(newRs);
+        int minAvailable = desired - unavailable;
+        int budget = Math.max(0, available - minAvailable);
+        for (ReplicaSet rs : old) {
+            int spec = replicas(rs);
+            int unready = Math.max(0, spec - readyPods(rs));
+            int remove = Math.min(spec, unready + budget);
+            int fromBudget = Math.max(0, remove - unready);
+            budget -= fromBudget;
+            if (remove > 0 && !recreate) {
+                resize(d, rs, spec - remove);
+            }
+        }
+    }
+
+    private ReplicaSet createReplicaSet(Deployment d, List<ReplicaSet> old) {
+        long revision = ReplicaSets.maxRevision(old) + 1;
+        String hash = templateHash(d.getSpec().getTemplate());
         PodTemplateSpec template = Serialization.clone(d.getSpec().getTemplate());
-        template.getMetadata().getLabels().put(HASH_LABEL, hash);
+        template.getMetadata().getLabels().put(ReplicaSets.HASH_LABEL, hash);
         Map<String, String> selector = new LinkedHashMap<>(d.getSpec().getSelector().getMatchLabels());
-        selector.put(HASH_LABEL, hash);
+        selector.put(ReplicaSets.HASH_LABEL, hash);
         ReplicaSet rs = new ReplicaSetBuilder().withNewMetadata().withName(d.getMetadata().getName() + "-" + hash)
                 .withNamespace(d.getMetadata().getNamespace()).withLabels(template.getMetadata().getLabels())
-                .addToAnnotations(REVISION, Integer.toString(revision))
                 .withOwnerReferences(owner("apps/v1", "Deployment", d.getMetadata().getName(),
                         d.getMetadata().getUid()))
-                .endMetadata().withNewSpec().withReplicas(0).withNewSelector().withMatchLabels(selector).endSelector()
-                .withTemplate(template).endSpec().build();
+                .endMetadata().withNewSpec().withReplicas(0).withMinReadySeconds(d.getSpec().getMinReadySeconds())
+                .withNewSelector().withMatchLabels(selector).endSelector().withTemplate(template).endSpec().build();
+        ReplicaSets.setNewReplicaSetAnnotations(d, rs, revision, false);
         ReplicaSet created = client.apps().replicaSets().inNamespace(d.getMetadata().getNamespace()).resource(rs)
                 .create();
+        setDeploymentRevision(d, Long.toString(revision));
+        return created;
+    }
+
+    private void setDeploymentRevision(Deployment d, String revision) {
+        if (revision == null || d.getMetadata().getAnnotations() != null
+                && revision.equals(d.getMetadata().getAnnotations().get(ReplicaSets.REVISION))) {
+            return;
+        }
         client.apps().deployments().inNamespace(d.getMetadata().getNamespace()).withName(d.getMetadata().getName())
                 .edit(x -> {
                     if (x.getMetadata().getAnnotations() == null) {
                         x.getMetadata().setAnnotations(new LinkedHashMap<>());
                     }
-                    x.getMetadata().getAnnotations().put(REVISION, Integer.toString(revision));
+                    x.getMetadata().getAnnotations().put(ReplicaSets.REVISION, revision);
                     return x;
                 });
-        return created;
     }
 
-    private ReplicaSet scaleReplicaSet(ReplicaSet rs, int replicas) {
-        if (specReplicas(rs) == replicas) {
+    /** scaleReplicaSetAndRecordEvent: nothing to do when the size is right already. */
+    private ReplicaSet resize(Deployment d, ReplicaSet rs, int replicas) {
+        return replicas(rs) == replicas ? rs : scaleReplicaSet(d, rs, replicas);
+    }
+
+    /** scaleReplicaSet: the size, and in its annotations the Deployment size (and + maxSurge) it is meant for. */
+    private ReplicaSet scaleReplicaSet(Deployment d, ReplicaSet rs, int replicas) {
+        boolean resized = replicas(rs) != replicas;
+        if (!ReplicaSets.setReplicasAnnotations(rs, d) && !resized) {
             return rs;
         }
         rs.getSpec().setReplicas(replicas);
         return client.apps().replicaSets().inNamespace(rs.getMetadata().getNamespace()).resource(rs).update();
     }
 
-    private void updateDeploymentStatus(Deployment d, String hash, List<ReplicaSet> all, int desired) {
+    /** cleanupDeployment: empty old ReplicaSets beyond revisionHistoryLimit go, oldest first. */
+    private void cleanup(Deployment d, List<ReplicaSet> old) {
+        int keep = Optional.ofNullable(d.getSpec().getRevisionHistoryLimit()).orElse(10);
+        List<ReplicaSet> emptyOld = old.stream().filter(rs -> replicas(rs) == 0 && pods(rs).isEmpty())
+                .sorted(ReplicaSets.BY_CREATION).toList();
+        for (int i = 0; i < emptyOld.size() - keep; i++) {
+            client.apps().replicaSets().inNamespace(d.getMetadata().getNamespace())
+                    .withName(emptyOld.get(i).getMetadata().getName()).delete();
+        }
+    }
+
+    private void updateDeploymentStatus(Deployment d, ReplicaSet newRs, List<ReplicaSet> all, boolean paused) {
+        int desired = replicas(d);
         int replicas = 0;
         int updated = 0;
         int ready = 0;
@@ -342,37 +490,22 @@ public final class DeploymentController implements AutoCloseable {
             int r = (int) pods.stream().filter(DeploymentController::isReady).count();
             replicas += pods.size();
             ready += r;
-            if (hash.equals(rs.getMetadata().getLabels().get(HASH_LABEL))) {
+            if (newRs != null && newRs.getMetadata().getName().equals(rs.getMetadata().getName())) {
                 updated = pods.size();
             }
         }
-        int unavailableAllowed = resolve(rollingParam(d, false), desired, false);
-        boolean complete = updated == desired && replicas == desired && ready == desired;
-        String key = d.getMetadata().getNamespace() + "/" + d.getMetadata().getName();
+        int unavailableAllowed = ReplicaSets.resolve(ReplicaSets.rollingParam(d, false), desired, false);
         DeploymentStatus current = d.getStatus() == null ? new DeploymentStatus() : d.getStatus();
-        String progressKey = key + "@" + d.getMetadata().getGeneration() + ":" + replicas + "/" + updated + "/" + ready;
-        Instant now = Instant.now();
-        lastProgress.putIfAbsent(progressKey, now);
-        Instant since = lastProgress.get(progressKey);
-        long deadline = Optional.ofNullable(d.getSpec().getProgressDeadlineSeconds()).orElse(600);
-        boolean timedOut = !complete && Duration.between(since, now).getSeconds() >= deadline;
-        if (!complete && !timedOut) {
-            pokeAfter(Duration.ofSeconds(deadline).minus(Duration.between(since, now)).plusMillis(50));
-        }
-        String progressing = complete ? "NewReplicaSetAvailable" : timedOut ? "ProgressDeadlineExceeded"
-                : "ReplicaSetUpdated";
-        String rsName = d.getMetadata().getName() + "-" + hash;
         List<DeploymentCondition> conditions = new ArrayList<>();
         conditions.add(condition(current, "Available", ready >= desired - unavailableAllowed ? "True" : "False",
                 ready >= desired - unavailableAllowed ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
                 ready >= desired - unavailableAllowed ? "Deployment has minimum availability."
                         : "Deployment does not have minimum availability."));
-        conditions.add(condition(current, "Progressing", timedOut ? "False" : "True", progressing,
-                switch (progressing) {
-                    case "NewReplicaSetAvailable" -> "ReplicaSet \"" + rsName + "\" has successfully progressed.";
-                    case "ProgressDeadlineExceeded" -> "ReplicaSet \"" + rsName + "\" has timed out progressing.";
-                    default -> "ReplicaSet \"" + rsName + "\" is progressing.";
-                }));
+        DeploymentCondition progressing = paused ? pausedProgress(d, current)
+                : progress(d, current, newRs, replicas, updated, ready);
+        if (progressing != null) {
+            conditions.add(progressing);
+        }
         DeploymentStatus next = new DeploymentStatusBuilder().withObservedGeneration(d.getMetadata().getGeneration())
                 .withReplicas(replicas).withUpdatedReplicas(updated).withReadyReplicas(ready)
                 .withAvailableReplicas(ready).withUnavailableReplicas(Math.max(0, replicas - ready))
@@ -387,11 +520,66 @@ public final class DeploymentController implements AutoCloseable {
         }
     }
 
+    /** No progress is estimated while paused: the Progressing condition stays as pausing left it. */
+    private DeploymentCondition pausedProgress(Deployment d, DeploymentStatus current) {
+        String key = d.getMetadata().getNamespace() + "/" + d.getMetadata().getName() + "@";
+        lastProgress.keySet().removeIf(k -> k.startsWith(key));
+        return conditionOf(current, PROGRESSING);
+    }
+
+    /**
+     * The Progressing condition of a Deployment being rolled out: complete, or timed out when its pods have not
+     * changed for progressDeadlineSeconds, else progressing; DeploymentResumed stays until something progresses.
+     */
+    private DeploymentCondition progress(Deployment d, DeploymentStatus current, ReplicaSet newRs, int replicas,
+            int updated, int ready) {
+        int desired = replicas(d);
+        boolean complete = updated == desired && replicas == desired && ready == desired;
+        String key = d.getMetadata().getNamespace() + "/" + d.getMetadata().getName();
+        String progressKey = key + "@" + d.getMetadata().getGeneration() + ":" + replicas + "/" + updated + "/" + ready;
+        Instant now = Instant.now();
+        lastProgress.putIfAbsent(progressKey, now);
+        Instant since = lastProgress.get(progressKey);
+        long deadline = Optional.ofNullable(d.getSpec().getProgressDeadlineSeconds()).orElse(600);
+        boolean timedOut = !complete && Duration.between(since, now).getSeconds() >= deadline;
+        if (!complete && !timedOut) {
+            pokeAfter(Duration.ofSeconds(deadline).minus(Duration.between(since, now)).plusMillis(50));
+        }
+        DeploymentCondition before = conditionOf(current, PROGRESSING);
+        if (before != null && RESUMED.equals(before.getReason()) && !complete && !timedOut
+                && !progressed(current, replicas, updated, ready)) {
+            return before;
+        }
+        String reason = complete ? "NewReplicaSetAvailable" : timedOut ? TIMED_OUT : "ReplicaSetUpdated";
+        String subject = newRs != null ? "ReplicaSet \"" + newRs.getMetadata().getName() + "\""
+                : "Deployment \"" + d.getMetadata().getName() + "\"";
+        return condition(current, PROGRESSING, timedOut ? "False" : "True", reason, subject + switch (reason) {
+            case "NewReplicaSetAvailable" -> " has successfully progressed.";
+            case TIMED_OUT -> " has timed out progressing.";
+            default -> " is progressing.";
+        });
+    }
+
+    /** DeploymentProgressing: more updated, ready or available pods, or fewer old ones, than the status says. */
+    private static boolean progressed(DeploymentStatus before, int replicas, int updated, int ready) {
+        int oldUpdated = orZero(before.getUpdatedReplicas());
+        return updated > oldUpdated || replicas - updated < orZero(before.getReplicas()) - oldUpdated
+                || ready > orZero(before.getReadyReplicas()) || ready > orZero(before.getAvailableReplicas());
+    }
+
+    private static DeploymentCondition conditionOf(DeploymentStatus status, String type) {
+        return Optional.ofNullable(status.getConditions()).orElse(List.of()).stream()
+                .filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+    }
+
+    private static int orZero(Integer i) {
+        return i == null ? 0 : i;
+    }
+
     /** Keeps the transition time of a condition whose status did not change, as the real controller does. */
     private static DeploymentCondition condition(DeploymentStatus current, String type, String status, String reason,
             String message) {
-        Optional<DeploymentCondition> old = Optional.ofNullable(current.getConditions()).orElse(List.of()).stream()
-                .filter(c -> type.equals(c.getType())).findFirst();
+        Optional<DeploymentCondition> old = Optional.ofNullable(conditionOf(current, type));
         if (old.isPresent() && old.get().getStatus().equals(status) && Objects.equals(old.get().getReason(), reason)) {
             return old.get();
         }
@@ -407,7 +595,7 @@ public final class DeploymentController implements AutoCloseable {
     private void reconcileReplicaSet(ReplicaSet rs) {
         String ns = rs.getMetadata().getNamespace();
         List<Pod> pods = pods(rs);
-        int want = specReplicas(rs);
+        int want = replicas(rs);
         for (int i = pods.size(); i < want; i++) {
             Pod pod = new PodBuilder().withNewMetadata()
                     .withName(rs.getMetadata().getName() + "-" + suffix()).withNamespace(ns)
@@ -526,36 +714,9 @@ public final class DeploymentController implements AutoCloseable {
         return (int) pods(rs).stream().filter(DeploymentController::isReady).count();
     }
 
-    private int specReplicas(ReplicaSet rs) {
-        return Optional.ofNullable(rs.getSpec().getReplicas()).orElse(1);
-    }
-
     static boolean isReady(Pod p) {
         return p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
                 .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-    }
-
-    private static IntOrString rollingParam(Deployment d, boolean surge) {
-        var strategy = d.getSpec().getStrategy();
-        if (strategy == null || strategy.getRollingUpdate() == null) {
-            return new IntOrString("25%");
-        }
-        IntOrString v = surge ? strategy.getRollingUpdate().getMaxSurge()
-                : strategy.getRollingUpdate().getMaxUnavailable();
-        return v == null ? new IntOrString("25%") : v;
-    }
-
-    /** Percentages round up for maxSurge and down for maxUnavailable, as in the real controller. */
-    private static int resolve(IntOrString v, int desired, boolean roundUp) {
-        if (v.getIntVal() != null) {
-            return v.getIntVal();
-        }
-        String s = v.getStrVal();
-        if (s.endsWith("%")) {
-            double share = Integer.parseInt(s.substring(0, s.length() - 1)) * desired / 100.0;
-            return (int) (roundUp ? Math.ceil(share) : Math.floor(share));
-        }
-        return Integer.parseInt(s);
     }
 
     private static boolean ownedBy(List<OwnerReference> refs, String uid) {
