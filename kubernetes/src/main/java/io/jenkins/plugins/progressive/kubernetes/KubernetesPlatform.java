@@ -35,8 +35,9 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * The engine's ports for {@code target.kubernetes}: a {@link KubernetesWorkload} (watched, so every change of the
- * Deployments or their Pods wakes the rollout), the router the spec's {@code traffic} names, and a
+ * The engine's ports for {@code target.kubernetes}: a {@link KubernetesWorkload} (a canary or preview Deployment
+ * beside the app's) or, for a rolling update, a {@link ReplicaSetWorkload} (the Deployment's own ReplicaSets), both
+ * watched so every change of the Deployments, ReplicaSets or Pods wakes the rollout; the router the spec's {@code traffic} names, and a
  * {@link RolloutLease} held from {@link #bind} until the rollout ends, renewed in the background, so two
  * pipelines never drive the same Deployment. Blue-green without a router switches Services by selector
  * ({@link ServiceSelectorRouter}: the active Service is the one named like the Deployment).
@@ -139,10 +140,12 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
         }
         String key = spec.lockKey();
         Held held = hold(key, target.namespace());
-        KubernetesWorkload workload = null;
+        Workload workload = null;
         try {
-            workload = new KubernetesWorkload(client, target, () -> waker.accept(key));
-            TrafficRouter router = routerFor(spec, target);
+            Runnable onChange = () -> waker.accept(key);
+            workload = spec.strategy() instanceof Strategy.Rolling ? new ReplicaSetWorkload(client, target, onChange)
+                    : new KubernetesWorkload(client, target, onChange);
+            TrafficRouter router = routerFor(client, spec, target, workload);
             events.computeIfAbsent(key, k -> new KubernetesEvents(client, target, eventWriter));
             ServiceSelectorRouter blueGreen = router instanceof ServiceSelectorRouter s ? s : null;
             // Routers that split by backend send the stable share to the app's Services: narrowed to stable Pods.
@@ -194,7 +197,9 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
 
     // ------------------------------------------------------------------ internals
 
-    static TrafficRouter routerFor(KubernetesClient client, RolloutSpec spec, Target.Kubernetes target) {
+    /** @param workload the rollout's roles, which a split by replicas reads its share from */
+    static TrafficRouter routerFor(KubernetesClient client, RolloutSpec spec, Target.Kubernetes target,
+            Workload workload) {
         String ns = target.namespace();
         Traffic traffic = spec.traffic();
         if (traffic instanceof Traffic.NginxIngress n) {
@@ -211,7 +216,7 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
                 return new ServiceSelectorRouter(client, ns, target.deployment(), previewOf(bg, target),
                         target.deployment());
             }
-            return new ReplicaRatioRouter(client, target);
+            return new ReplicaRatioRouter(workload);
         }
         throw new IllegalArgumentException("traffic: a Kubernetes target is split by replicas, nginxIngress, "
                 + "gatewayApi or istio, not " + traffic.getClass().getSimpleName());
@@ -268,10 +273,6 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
 
     static String previewOf(Strategy.BlueGreen bg, Target.Kubernetes target) {
         return bg.previewService().orElse(target.deployment() + "-preview");
-    }
-
-    private TrafficRouter routerFor(RolloutSpec spec, Target.Kubernetes target) {
-        return routerFor(client, spec, target);
     }
 
     private Held hold(String key, String namespace) {
@@ -392,12 +393,12 @@ public final class KubernetesPlatform implements Platform.Binder, AutoCloseable 
      * Services before the preview's first Pod, and gives the Lease up when the rollout ends.
      */
     private final class Driven implements Workload {
-        private final KubernetesWorkload workload;
+        private final Workload workload;
         private final Held held;
         private final ServiceSelectorRouter services;
         private final StableServices stableServices;
 
-        Driven(KubernetesWorkload workload, Held held, ServiceSelectorRouter services, StableServices stableServices) {
+        Driven(Workload workload, Held held, ServiceSelectorRouter services, StableServices stableServices) {
             this.workload = workload;
             this.held = held;
             this.services = services;

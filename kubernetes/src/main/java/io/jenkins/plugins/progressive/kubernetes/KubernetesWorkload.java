@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentSpec;
@@ -51,7 +52,7 @@ public final class KubernetesWorkload implements Workload {
             "CreateContainerConfigError", "ErrImageNeverPull");
     /** How long a failing Pod's Warning Event is waited for, so the step's message can say why. */
     static final Duration EVENT_GRACE = Duration.ofSeconds(10);
-    private static final int UPDATE_ATTEMPTS = 8;
+    static final int UPDATE_ATTEMPTS = 8;
 
     private final KubernetesClient client;
     private final Target.Kubernetes target;
@@ -205,7 +206,7 @@ public final class KubernetesWorkload implements Workload {
     }
 
     /** Get, change, PUT with the read resourceVersion; on 409 read again. No write when nothing changes. */
-    private void update(String name, UnaryOperator<Deployment> change) {
+    void update(String name, UnaryOperator<Deployment> change) {
         String what = "deployment " + target.namespace() + "/" + name;
         for (int attempt = 1; ; attempt++) {
             Deployment current = read(name).orElseThrow(() -> new ClusterException(what + " not found", 404));
@@ -230,17 +231,25 @@ public final class KubernetesWorkload implements Workload {
     }
 
     private Container container(Deployment d) {
-        List<Container> containers = d.getSpec().getTemplate().getSpec().getContainers();
+        return container("deployment " + target.namespace() + "/" + d.getMetadata().getName(),
+                d.getSpec().getTemplate());
+    }
+
+    /** The target's container in a pod template of {@code owner} (e.g. "replicaset prod/shop-5d8f"). */
+    Container container(String owner, PodTemplateSpec template) {
+        List<Container> containers = template.getSpec().getContainers();
         return containers.stream().filter(c -> target.container().equals(c.getName())).findFirst()
-                .orElseThrow(() -> new ClusterException("deployment " + target.namespace() + "/"
-                        + d.getMetadata().getName() + " has no container named '" + target.container()
+                .orElseThrow(() -> new ClusterException(owner + " has no container named '" + target.container()
                         + "' (containers: " + String.join(", ", containers.stream().map(Container::getName).toList())
                         + ")"));
     }
 
     private Optional<String> versionOf(Deployment d) {
-        String annotated = annotations(d).get(VERSION_ANNOTATION);
-        String image = container(d).getImage();
+        return versionOf(annotations(d).get(VERSION_ANNOTATION), container(d).getImage());
+    }
+
+    /** The version an object runs: its annotation when the image agrees, else the image's tag. */
+    Optional<String> versionOf(String annotated, String image) {
         if (annotated != null && target.imageFor(annotated).equals(image)) {
             return Optional.of(annotated);
         }
@@ -257,11 +266,23 @@ public final class KubernetesWorkload implements Workload {
      * failing Pod without one yet is reported only after {@link #EVENT_GRACE}.
      */
     private Optional<String> failureOf(Deployment d) {
+        List<String> reasons = new ArrayList<>(podFailure("deployment " + target.namespace() + "/"
+                + d.getMetadata().getName(), d.getSpec().getSelector().getMatchLabels(), container(d).getImage()));
+        Optional.ofNullable(d.getStatus()).map(s -> s.getConditions()).orElse(List.of()).stream()
+                .filter(c -> "Progressing".equals(c.getType()) && "ProgressDeadlineExceeded".equals(c.getReason()))
+                .map(DeploymentCondition::getMessage).findFirst()
+                .ifPresent(m -> reasons.add("progress deadline exceeded: " + m));
+        return reasons.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", reasons));
+    }
+
+    /**
+     * Why the Pods {@code selector} picks that run {@code image} cannot become ready: one failing Pod's waiting
+     * reason with its latest Warning Event; empty while none fails (or its Event is still within the grace).
+     */
+    List<String> podFailure(String owner, Map<String, String> selector, String image) {
         List<String> reasons = new ArrayList<>();
-        String image = container(d).getImage();
-        List<Pod> pods = call("list pods of deployment " + target.namespace() + "/" + d.getMetadata().getName(),
-                () -> client.pods().inNamespace(target.namespace()).withLabels(d.getSpec().getSelector()
-                        .getMatchLabels()).list().getItems());
+        List<Pod> pods = call("list pods of " + owner,
+                () -> client.pods().inNamespace(target.namespace()).withLabels(selector).list().getItems());
         for (Pod p : pods) {
             boolean runsImage = p.getSpec().getContainers().stream().anyMatch(c -> image.equals(c.getImage()));
             if (!runsImage || p.getStatus() == null || p.getStatus().getContainerStatuses() == null) {
@@ -291,11 +312,7 @@ public final class KubernetesWorkload implements Workload {
             }
             break; // one pod's story is enough; the others repeat it
         }
-        Optional.ofNullable(d.getStatus()).map(s -> s.getConditions()).orElse(List.of()).stream()
-                .filter(c -> "Progressing".equals(c.getType()) && "ProgressDeadlineExceeded".equals(c.getReason()))
-                .map(DeploymentCondition::getMessage).findFirst()
-                .ifPresent(m -> reasons.add("progress deadline exceeded: " + m));
-        return reasons.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", reasons));
+        return reasons;
     }
 
     /** A crash-looping container's last exit, which says more than the back-off. */
@@ -315,7 +332,7 @@ public final class KubernetesWorkload implements Workload {
         return d.getMetadata().getAnnotations();
     }
 
-    private static Map<String, String> labels(io.fabric8.kubernetes.api.model.ObjectMeta meta) {
+    static Map<String, String> labels(io.fabric8.kubernetes.api.model.ObjectMeta meta) {
         if (meta.getLabels() == null) {
             meta.setLabels(new LinkedHashMap<>());
         }
@@ -326,7 +343,7 @@ public final class KubernetesWorkload implements Workload {
         return Optional.ofNullable(d.getSpec().getReplicas()).orElse(1);
     }
 
-    private static int nz(Integer i) {
+    static int nz(Integer i) {
         return i == null ? 0 : i;
     }
 
@@ -335,7 +352,7 @@ public final class KubernetesWorkload implements Workload {
     }
 
     /** Calls {@code onChange} for the watched objects that matter; never blocks the watch thread on failure. */
-    private static final class Trigger<T> implements ResourceEventHandler<T> {
+    static final class Trigger<T> implements ResourceEventHandler<T> {
         private final java.util.function.Predicate<T> relevant;
         private final Runnable onChange;
 

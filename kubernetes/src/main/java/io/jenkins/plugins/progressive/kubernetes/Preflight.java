@@ -67,6 +67,11 @@ final class Preflight {
         for (String v : List.of("get", "list", "watch")) {
             n.add(new Need(v, "", "pods", "readiness and failure reasons"));
         }
+        if (spec.strategy() instanceof Strategy.Rolling) {
+            for (String v : List.of("get", "list", "watch", "create", "update")) {
+                n.add(new Need(v, "apps", "replicasets", "the batches: the Deployment's old and new ReplicaSets"));
+            }
+        }
         n.add(new Need("list", "", "events", "Pod warnings"));
         n.add(new Need("create", "", "events", "rollout Events"));
         for (String v : List.of("get", "list", "create", "update")) {
@@ -160,8 +165,14 @@ final class Preflight {
                     + target.container() + "' (containers: " + String.join(", ", d.getSpec().getTemplate().getSpec()
                             .getContainers().stream().map(c -> c.getName()).toList()) + ")");
         }
+        if (spec.strategy() instanceof Strategy.Rolling && !ReplicaSetWorkload.isHeld(d)) {
+            ReplicaSetWorkload.settled(client, d, server);
+        }
         // Each router reads its objects (and names a missing one) in its constructor; none of them writes there.
-        KubernetesPlatform.routerFor(client, spec, target);
+        // A split by replicas has no objects of its own: it reads the workload's, checked above.
+        if (!(spec.traffic() instanceof Traffic.Replicas) || spec.strategy() instanceof Strategy.BlueGreen) {
+            KubernetesPlatform.routerFor(client, spec, target, null);
+        }
         for (String service : KubernetesPlatform.backendServices(client, spec, target)) {
             if (ClusterErrors.call("service " + ns + "/" + service, server,
                     () -> client.services().inNamespace(ns).withName(service).get()) == null) {

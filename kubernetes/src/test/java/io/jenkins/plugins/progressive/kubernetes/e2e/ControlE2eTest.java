@@ -124,13 +124,15 @@ class ControlE2eTest {
                     - setWeight: 90
                     - pause: manual
                 """));
-        ReplicaRatioRouter router = new ReplicaRatioRouter(cluster.client, new Target.Kubernetes("prod", "shop", "shop",
-                "registry/shop"));
+        ReplicaRatioRouter router = new ReplicaRatioRouter(new KubernetesWorkload(cluster.client,
+                new Target.Kubernetes("prod", "shop", "shop", "registry/shop"), null));
         int step = 1;
         for (int weight : new int[] {10, 50, 90}) {
             int pauseStep = step;
-            await().atMost(Duration.ofSeconds(20)).until(() -> otherProcess.load(Cluster.KEY).isPresent()
-                    && stored().phase() == Phase.PAUSED && stored().pauseReason().contains("pause step " + pauseStep));
+            // One read per look: between two reads the engine may take the previous promote and clear the reason.
+            await().atMost(Duration.ofSeconds(20)).until(() -> otherProcess.load(Cluster.KEY).map(st -> RolloutState
+                    .fromJson(st.json())).filter(st -> st.phase() == Phase.PAUSED && st.pauseReason() != null
+                            && st.pauseReason().contains("pause step " + pauseStep)).isPresent());
             ReplicaRatio.Split split = ReplicaRatio.split(4, weight);
             assertThat(cluster.replicas("shop")).as("stable at %d%%", weight).isEqualTo(split.stable());
             assertThat(cluster.replicas("shop-canary")).as("canary at %d%%", weight).isEqualTo(split.canary());

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jenkins.plugins.progressive.kubernetes.apiserver.KubernetesApiServer;
+import io.jenkins.plugins.progressive.kubernetes.KubernetesWorkload;
 import io.jenkins.plugins.progressive.kubernetes.traffic.replicas.ReplicaRatioRouter;
 import io.jenkins.plugins.progressive.rollout.Routes;
 import io.jenkins.plugins.progressive.spec.Target;
@@ -38,7 +39,8 @@ class ReplicaRatioRouterTest {
                     .addToLabels("app", name).endMetadata().withNewSpec().addNewContainer().withName("shop")
                     .withImage("registry/shop:1").endContainer().endSpec().endTemplate().endSpec().build()).create();
         }
-        router = new ReplicaRatioRouter(client, new Target.Kubernetes("prod", "shop", "shop", "registry/shop"));
+        router = new ReplicaRatioRouter(new KubernetesWorkload(client, new Target.Kubernetes("prod", "shop", "shop",
+                "registry/shop"), null));
     }
 
     @AfterContainer
@@ -49,7 +51,7 @@ class ReplicaRatioRouterTest {
     private static void setReady(String name, int ready) {
         Deployment d = client.apps().deployments().inNamespace("prod").withName(name).get();
         d.setStatus(new DeploymentStatusBuilder().withObservedGeneration(1L).withReplicas(ready)
-                .withReadyReplicas(ready).withAvailableReplicas(ready).build());
+                .withUpdatedReplicas(ready).withReadyReplicas(ready).withAvailableReplicas(ready).build());
         client.apps().deployments().inNamespace("prod").resource(d).updateStatus();
     }
 

@@ -57,9 +57,9 @@ class RoutersTest {
                     .addToLabels("app", "shop").endMetadata().withNewSpec().addNewContainer().withName("shop")
                     .withImage("registry/shop:1").endContainer().endSpec().endTemplate().endSpec().build()).create();
             Target.Kubernetes target = new Target.Kubernetes("prod", "shop", "shop", "registry/shop");
-            ReplicaRatioRouter router = new ReplicaRatioRouter(client, target);
-            assertThat(router.followsReplicas()).isTrue();
             KubernetesWorkload workload = new KubernetesWorkload(client, target, null);
+            ReplicaRatioRouter router = new ReplicaRatioRouter(workload);
+            assertThat(router.followsReplicas()).isTrue();
             int canary = ReplicaRatio.split(4, 25).canary();
             workload.scale(Role.STABLE, "1", 4 - canary);
             workload.scale(Role.CANARY, "2", canary);
@@ -162,8 +162,6 @@ class RoutersTest {
                 .hasMessage("httproute prod/shop not found");
         assertThatThrownBy(() -> new IstioRouter(client, "prod", new Traffic.Istio("shop", "primary")))
                 .hasMessage("virtualservice prod/shop not found");
-        assertThatThrownBy(() -> new ReplicaRatioRouter(client, new Target.Kubernetes("prod", "shop", "shop", "s")))
-                .hasMessage("deployment prod/shop not found");
         assertThat(client.services().inNamespace("prod").withName("shop-canary").get()).isNull();
     }
 

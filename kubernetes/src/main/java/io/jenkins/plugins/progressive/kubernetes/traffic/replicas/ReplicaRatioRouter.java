@@ -1,30 +1,22 @@
 package io.jenkins.plugins.progressive.kubernetes.traffic.replicas;
 
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.jenkins.plugins.progressive.kubernetes.ClusterException;
+import io.jenkins.plugins.progressive.rollout.Role;
 import io.jenkins.plugins.progressive.rollout.Routes;
 import io.jenkins.plugins.progressive.rollout.TrafficRouter;
-import io.jenkins.plugins.progressive.spec.Target;
+import io.jenkins.plugins.progressive.rollout.Workload;
 
 /**
  * No router: a Service selecting the app's pods spreads requests over stable and canary pods alike, so the
  * share is the ratio of ready pods. The engine sizes the roles to the weight (core's {@code ReplicaRatio.split});
- * {@link #getRoutes} reads the ratio back from the two Deployments' ready counts.
+ * {@link #getRoutes} reads the ratio back from the two roles' ready Pods as the workload sees them (two
+ * Deployments for a canary, the Deployment's two ReplicaSets for a rolling update).
  */
 public final class ReplicaRatioRouter implements TrafficRouter {
 
-    private final KubernetesClient client;
-    private final Target.Kubernetes target;
+    private final Workload roles;
 
-    public ReplicaRatioRouter(KubernetesClient client, Target.Kubernetes target) {
-        this.client = client;
-        this.target = target;
-        if (read(target.deployment()) == null) {
-            throw new ClusterException("deployment " + target.namespace() + "/" + target.deployment() + " not found",
-                    404);
-        }
+    public ReplicaRatioRouter(Workload roles) {
+        this.roles = roles;
     }
 
     @Override
@@ -39,7 +31,7 @@ public final class ReplicaRatioRouter implements TrafficRouter {
 
     @Override
     public Routes getRoutes() {
-        return share(ready(read(target.deployment())), ready(read(target.deployment() + "-canary")));
+        return share(roles.status(Role.STABLE).ready(), roles.status(Role.CANARY).ready());
     }
 
     /** The share of requests ready pods receive behind one Service (half rounds up to the canary). */
@@ -49,21 +41,5 @@ public final class ReplicaRatioRouter implements TrafficRouter {
             return Routes.ALL_STABLE;
         }
         return Routes.canary((int) Math.floor(100.0 * canaryReady / total + 0.5));
-    }
-
-    private Deployment read(String name) {
-        try {
-            return client.apps().deployments().inNamespace(target.namespace()).withName(name).get();
-        } catch (KubernetesClientException e) {
-            throw ClusterException.from(e, "deployment " + target.namespace() + "/" + name,
-                    String.valueOf(client.getMasterUrl()));
-        }
-    }
-
-    private static int ready(Deployment d) {
-        if (d == null || d.getStatus() == null || d.getStatus().getReadyReplicas() == null) {
-            return 0;
-        }
-        return d.getStatus().getReadyReplicas();
     }
 }
