@@ -1,6 +1,7 @@
 package io.jenkins.plugins.progressive.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -9,8 +10,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.jenkins.plugins.progressive.analysis.MetricProvider;
 import io.jenkins.plugins.progressive.kubernetes.apiserver.KubernetesApiServer;
+import io.jenkins.plugins.progressive.kubernetes.controller.DeploymentController;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
 import io.jenkins.plugins.progressive.spec.SpecReader;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,8 +52,16 @@ class RouterDocsTest {
 
         api.createNamespace("prod");
         KubernetesClient client = api.client();
-        for (HasMetadata m : manifests) {
-            client.resource(m).create();
+        // The Deployment as a cluster runs it (a rolling update starts only from its current ReplicaSet); the
+        // controller stops before preflight, so whatever changes after that is preflight's doing.
+        try (DeploymentController controller = new DeploymentController(api.client(), Duration.ofMillis(20)).start()) {
+            for (HasMetadata m : manifests) {
+                client.resource(m).create();
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                var d = client.apps().deployments().inNamespace("prod").withName("shop").get();
+                return d.getStatus() != null && d.getSpec().getReplicas().equals(d.getStatus().getReadyReplicas());
+            });
         }
         MetricProvider noMetrics = (t, vars) -> {
             throw new AssertionError("preflight measures nothing");
