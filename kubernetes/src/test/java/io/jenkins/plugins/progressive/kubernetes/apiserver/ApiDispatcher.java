@@ -705,8 +705,8 @@ final class ApiDispatcher extends Dispatcher {
                     ObjectNode error = json.createObjectNode().put("type", "ERROR");
                     ApiError gone = gone(from);
                     error.set("object", statusBody(gone.code, gone.reason, gone.getMessage(), null));
-                    ws.send(error.toString());
-                    ws.close(1000, "too old resource version");
+                    send(ws, error.toString());
+                    sender.execute(() -> ws.close(1000, "too old resource version"));
                 }
             }
 
