@@ -47,7 +47,10 @@ class EngineDriverTest {
     private final VirtualClock clock = new VirtualClock();
     private final InMemoryPlatform platform = new InMemoryPlatform(clock, 4, "1.4.1", false);
     private final List<ExecutorService> pools = new ArrayList<>();
-    /** While set, a wake-up a minute or more away is held back: the controller "goes down" in that wait. */
+    /**
+     * While set, a wake-up a command poll (5 s) or more away is held back: the controller "goes down" in that wait.
+     * Only a pause waits that long here (readiness is polled every second).
+     */
     private volatile boolean holdLongWaits;
     private final java.util.concurrent.atomic.AtomicInteger held = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -61,7 +64,7 @@ class EngineDriverTest {
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1) {
             @Override
             public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
-                if (holdLongWaits && unit.toSeconds(delay) >= 60) {
+                if (holdLongWaits && unit.toSeconds(delay) >= 5) {
                     held.incrementAndGet();
                     return super.schedule(() -> { }, 1, TimeUnit.DAYS);
                 }
