@@ -37,9 +37,9 @@ import java.util.function.Function;
 /**
  * The engine's ports for {@code target.kubernetes}: a {@link KubernetesWorkload} (a canary or preview Deployment
  * beside the app's) or, for a rolling update, a {@link ReplicaSetWorkload} (the Deployment's own ReplicaSets), both
- * watched so every change of the Deployments, ReplicaSets or Pods wakes the rollout; the router the spec's {@code traffic} names, and a
- * {@link RolloutLease} held from {@link #bind} until the rollout ends, renewed in the background, so two
- * pipelines never drive the same Deployment. Blue-green without a router switches Services by selector
+ * watched so every change of the Deployments, ReplicaSets or Pods wakes the rollout; the router the spec's
+ * {@code traffic} names; and a {@link RolloutLease} held from {@link #bind} until the rollout ends, renewed in the
+ * background, so two pipelines never drive the same Deployment. Blue-green without a router switches Services by selector
  * ({@link ServiceSelectorRouter}: the active Service is the one named like the Deployment).
  *
  * <p>{@link #validate} is the preflight: it reads and asks, and changes nothing.

@@ -75,8 +75,8 @@ final class ReplicaSetWorkload implements Workload {
             Map<String, String> selector = read().getSpec().getSelector().getMatchLabels();
             try {
                 informer = ClusterErrors.call("watch replicasets in " + target.namespace(), server, () -> client.apps()
-                        .replicaSets().inNamespace(target.namespace()).withLabels(selector).inform(new KubernetesWorkload.Trigger<>(
-                                rs -> true, onChange), 0));
+                        .replicaSets().inNamespace(target.namespace()).withLabels(selector)
+                        .inform(new KubernetesWorkload.Trigger<>(rs -> true, onChange), 0));
             } catch (RuntimeException e) {
                 deployment.close();
                 throw e;
@@ -113,7 +113,8 @@ final class ReplicaSetWorkload implements Workload {
                 KubernetesWorkload.VERSION_ANNOTATION), image);
         Optional<String> failure = Optional.empty();
         if (available < desired) {
-            List<String> reasons = deployment.podFailure(what(name), rs.getSpec().getSelector().getMatchLabels(), image);
+            List<String> reasons = deployment.podFailure(what(name), rs.getSpec().getSelector().getMatchLabels(),
+                    image);
             failure = reasons.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", reasons));
         }
         return new RoleStatus(version, desired, pods, available, failure);
@@ -220,6 +221,8 @@ final class ReplicaSetWorkload implements Workload {
             annotations(d.getMetadata()).remove(HOLD_ANNOTATION);
             if (version != null) {
                 annotations(d.getMetadata()).put(KubernetesWorkload.VERSION_ANNOTATION, version);
+            } else {
+                annotations(d.getMetadata()).remove(KubernetesWorkload.VERSION_ANNOTATION); // the image's tag says it
             }
             d.getSpec().setPaused(h.paused());
             d.getSpec().setStrategy(h.strategy());
@@ -244,8 +247,8 @@ final class ReplicaSetWorkload implements Workload {
             selector.setMatchLabels(new LinkedHashMap<>());
         }
         selector.getMatchLabels().put(HASH_LABEL, hash);
-        int revision = owned(client, d, server).stream().mapToInt(rs -> parseInt(annotation(rs.getMetadata(), REVISION))).max()
-                .orElse(0) + 1;
+        int revision = owned(client, d, server).stream()
+                .mapToInt(rs -> parseInt(annotation(rs.getMetadata(), REVISION))).max().orElse(0) + 1;
         ObjectMeta meta = new ObjectMeta();
         meta.setName(h.canary());
         meta.setNamespace(target.namespace());

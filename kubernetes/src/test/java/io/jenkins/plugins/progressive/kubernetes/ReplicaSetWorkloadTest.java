@@ -75,8 +75,8 @@ class ReplicaSetWorkloadTest {
         assertThat(held.getSpec().getReplicas()).isEqualTo(3);
         assertThat(replicaSets()).hasSize(2).allSatisfy(rs -> assertThat(rs.getMetadata().getOwnerReferences())
                 .singleElement().satisfies(o -> assertThat(o.getUid()).isEqualTo(before.getMetadata().getUid())));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(shop().getStatus()
-                .getUpdatedReplicas()).as("the controller counts the new ReplicaSet's Pods as up to date").isEqualTo(1));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(shop().getStatus().getUpdatedReplicas())
+                .as("the controller counts the new ReplicaSet's Pods as up to date").isEqualTo(1));
         assertThat(workload.size()).isEqualTo(3);
     }
 
