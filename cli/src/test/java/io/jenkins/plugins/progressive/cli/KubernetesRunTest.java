@@ -142,6 +142,34 @@ class KubernetesRunTest {
     }
 
     @Test
+    void aRollingUpdateRunsOnTheDeploymentItselfUnderTheDocumentedRole() throws Exception {
+        Path spec = spec("""
+                rolling: {batches: ["50%", "100%"], analysis: [error-rate]}
+                """, "");
+        api.bindRole("test-token", DocsManifests.role("routers/replicas.md"));
+        Set<Integer> canarySizes = new ConcurrentSkipListSet<>();
+        try (Watch watch = watchCanarySizes(canarySizes)) {
+            CliRun run = run(spec, "--output", "json");
+
+            assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+            JsonNode doc = Rig.json(run);
+            assertThat(doc.path("status").asText()).isEqualTo("SUCCEEDED");
+            assertThat(doc.path("measurements")).hasSize(4);
+        }
+        assertThat(canarySizes).as("no second Deployment").isEmpty();
+        assertThat(image("shop")).isEqualTo("registry/shop:2.0");
+        Deployment d = client.apps().deployments().inNamespace("prod").withName("shop").get();
+        assertThat(d.getSpec().getPaused()).isNotEqualTo(Boolean.TRUE);
+        assertThat(d.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
+        // The old ReplicaSet emptied, the new one (of the same Deployment) holding every instance.
+        assertThat(client.apps().replicaSets().inNamespace("prod").list().getItems())
+                .extracting(rs -> rs.getSpec().getTemplate().getSpec().getContainers().get(0).getImage() + " x"
+                        + rs.getSpec().getReplicas())
+                .containsExactlyInAnyOrder("registry/shop:1.0 x0", "registry/shop:2.0 x4");
+        await().atMost(Duration.ofSeconds(10)).until(() -> ready("shop") == 4);
+    }
+
+    @Test
     void aFailingGateRollsBackRestoresTheSnapshotAndExitsThree() throws Exception {
         errorRate = 0.2;
         Path store = dir.resolve("snapshots");
