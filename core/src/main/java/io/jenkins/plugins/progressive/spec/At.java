@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
 
 /**
@@ -131,6 +132,20 @@ final class At {
                     + String.join(", ", choices));
         }
         return given;
+    }
+
+    /**
+     * The one of {@code choices} given, read by {@code reader} (from the choice and its field), or null with a
+     * problem here when there are none or several; with several, each is still read, so that what is wrong
+     * inside each is reported too.
+     */
+    <T> T readOne(List<String> choices, BiFunction<String, At, T> reader) {
+        List<String> given = chosen(choices, true);
+        T read = null;
+        for (String choice : given) {
+            read = reader.apply(choice, field(choice));
+        }
+        return given.size() == 1 ? read : null;
     }
 
     // ---- scalars

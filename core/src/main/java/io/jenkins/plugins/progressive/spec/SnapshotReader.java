@@ -48,13 +48,11 @@ final class SnapshotReader {
         Optional<SnapshotSpec.KeySource> key = Optional.empty();
         At keyAt = at.field("encryptionKey");
         if (keyAt.mapping(List.of("env", "file"))) {
-            for (String which : keyAt.chosen(List.of("env", "file"), true)) { // both: still check each
-                key = "env".equals(which)
-                        ? Optional.ofNullable(TargetReader.required(keyAt.field("env"), Names.ENV_VAR, Names::isEnvVar))
-                                .map(SnapshotSpec.KeySource.Env::new)
-                        : Optional.ofNullable(TargetReader.required(keyAt.field("file"), "a file path", Names::nonBlank))
-                                .map(SnapshotSpec.KeySource.File::new);
-            }
+            key = Optional.ofNullable(keyAt.readOne(List.of("env", "file"), (which, source) -> "env".equals(which)
+                    ? Optional.ofNullable(TargetReader.required(source, Names.ENV_VAR, Names::isEnvVar))
+                            .map(SnapshotSpec.KeySource.Env::new).orElse(null)
+                    : Optional.ofNullable(TargetReader.required(source, "a file path", Names::nonBlank))
+                            .map(SnapshotSpec.KeySource.File::new).orElse(null)));
         }
 
         List<SnapshotSpec.Hook> pre = List.of();
@@ -79,12 +77,9 @@ final class SnapshotReader {
             if (!hook.required("exactly one of local, exec") || !hook.mapping(List.of("local", "exec"))) {
                 continue;
             }
-            List<String> kinds = hook.chosen(List.of("local", "exec"), true);
-            SnapshotSpec.Hook read = null;
-            for (String kind : kinds) { // both: still report what is wrong inside each
-                read = "local".equals(kind) ? local(hook.field("local")) : exec(hook.field("exec"));
-            }
-            if (kinds.size() == 1 && read != null) {
+            SnapshotSpec.Hook read = hook.readOne(List.of("local", "exec"),
+                    (kind, chosen) -> "local".equals(kind) ? local(chosen) : exec(chosen));
+            if (read != null) {
                 out.add(read);
             }
         }

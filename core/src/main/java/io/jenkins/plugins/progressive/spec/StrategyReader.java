@@ -24,17 +24,11 @@ final class StrategyReader {
                 || !strategy.mapping(KINDS)) {
             return null;
         }
-        List<String> kinds = strategy.chosen(KINDS, true);
-        Strategy read = null;
-        for (String kind : kinds) { // several: still report what is wrong inside each
-            At at = strategy.field(kind);
-            read = switch (kind) {
-                case "canary" -> canary(at, templates);
-                case "blueGreen" -> blueGreen(at, templates);
-                default -> rolling(at, templates);
-            };
-        }
-        return kinds.size() == 1 ? read : null;
+        return strategy.readOne(KINDS, (kind, at) -> switch (kind) {
+            case "canary" -> canary(at, templates);
+            case "blueGreen" -> blueGreen(at, templates);
+            default -> rolling(at, templates);
+        });
     }
 
     private static Strategy canary(At at, Set<String> templates) {
@@ -68,12 +62,7 @@ final class StrategyReader {
         if (!step.mapping(STEP_KINDS)) {
             return null;
         }
-        List<String> kinds = step.chosen(STEP_KINDS, true);
-        Strategy.CanaryStep read = null;
-        for (String kind : kinds) { // several: still report what is wrong inside each
-            read = step(kind, step.field(kind), templates);
-        }
-        return kinds.size() == 1 ? read : null;
+        return step.readOne(STEP_KINDS, (kind, at) -> step(kind, at, templates));
     }
 
     private static Strategy.CanaryStep step(String kind, At at, Set<String> templates) {

@@ -31,12 +31,7 @@ final class TrafficReader {
         if (!traffic.mapping(ROUTERS)) {
             return null;
         }
-        List<String> kinds = traffic.chosen(ROUTERS, true);
-        Traffic read = null;
-        for (String kind : kinds) { // several: still report what is wrong inside each
-            read = router(traffic.field(kind), kind, targetKind);
-        }
-        return kinds.size() == 1 ? read : null;
+        return traffic.readOne(ROUTERS, (kind, at) -> router(at, kind, targetKind));
     }
 
     private static Traffic router(At at, String kind, String targetKind) {
