@@ -188,23 +188,20 @@ public final class DirectorySnapshotStore implements SnapshotStore {
                 List<Pack> deleted = new ArrayList<>();
                 try (Pack.Writer survivors = new Pack.Writer(packsDir)) {
                     for (Pack pack : List.copyOf(packs.values())) {
-                        int kept = 0;
+                        List<Integer> kept = new ArrayList<>(); // live, and read from this pack (not a newer copy)
                         for (int i = 0; i < pack.size(); i++) {
                             String a = pack.addresses[i];
                             if (dead.test(a)) {
                                 dropped.add(a);
                             } else if (locations.get(a).pack().equals(pack.id)) {
-                                kept++;
+                                kept.add(i);
                             }
                         }
-                        if (kept == pack.size()) {
+                        if (kept.size() == pack.size()) {
                             continue;
                         }
-                        for (int i = 0; i < pack.size() && kept > 0; i++) {
-                            String a = pack.addresses[i];
-                            if (!dead.test(a) && locations.get(a).pack().equals(pack.id)) {
-                                survivors.add(a, read(new Location(pack.id, pack.offsets[i], pack.lengths[i])));
-                            }
+                        for (int i : kept) {
+                            survivors.add(pack.addresses[i], read(location(pack, i)));
                         }
                         deleted.add(pack);
                     }
@@ -433,9 +430,13 @@ public final class DirectorySnapshotStore implements SnapshotStore {
     /** The newest pack holding an address is where it is read from. */
     private void index(Pack pack) {
         for (int i = 0; i < pack.size(); i++) {
-            Location at = new Location(pack.id, pack.offsets[i], pack.lengths[i]);
-            locations.merge(pack.addresses[i], at, (old, now) -> old.pack().compareTo(now.pack()) > 0 ? old : now);
+            locations.merge(pack.addresses[i], location(pack, i),
+                    (old, now) -> old.pack().compareTo(now.pack()) > 0 ? old : now);
         }
+    }
+
+    private static Location location(Pack pack, int i) {
+        return new Location(pack.id, pack.offsets[i], pack.lengths[i]);
     }
 
     private byte[] read(Location at) throws IOException {

@@ -129,10 +129,6 @@ final class Pack {
             this.tmpIndex = dir.resolve(tmp + INDEX_SUFFIX);
         }
 
-        boolean isEmpty() {
-            return addresses.isEmpty();
-        }
-
         void add(String address, byte[] bytes) throws IOException {
             if (out == null) {
                 Files.createDirectories(dir);
