@@ -68,6 +68,30 @@ class SnapshotDiffPruneTest {
     }
 
     @Test
+    void capturingUnchangedStateAgainGivesTheSameIdAndLeavesNoSecondManifest() {
+        DirectorySnapshotStore store = new DirectorySnapshotStore(dir);
+        Instant t0 = Instant.parse("2026-10-01T00:00:00Z");
+        Manifest first = capture(store, "shop", t0);
+        assertThat(Snapshots.reuseIfUnchanged(store, first)).isEqualTo(first.id());
+        Manifest cart = capture(store, "cart", t0.plusSeconds(1)); // another rollout's snapshot in between
+
+        Manifest again = capture(store, "shop", t0.plusSeconds(2));
+        assertThat(Snapshots.reuseIfUnchanged(store, again)).isEqualTo(first.id());
+        assertThat(store.manifestIds()).containsExactly(first.id(), cart.id());
+
+        ((ObjectNode) cluster.get("Deployment", "prod", "shop").get("spec")).put("replicas", 5);
+        Manifest changed = capture(store, "shop", t0.plusSeconds(3));
+        assertThat(Snapshots.reuseIfUnchanged(store, changed)).isEqualTo(changed.id());
+        assertThat(store.manifestIds()).containsExactly(first.id(), cart.id(), changed.id());
+
+        ((ObjectNode) cluster.get("Deployment", "prod", "shop").get("spec")).put("replicas", 3);
+        Manifest back = capture(store, "shop", t0.plusSeconds(4));
+        assertThat(Snapshots.reuseIfUnchanged(store, back)).as("only the last snapshot of the name is compared")
+                .isEqualTo(back.id());
+        assertThat(Snapshots.show(store, back.id()).objects()).isEqualTo(first.objects());
+    }
+
+    @Test
     void pruneKeepsTheLastNPerRolloutAndDeletesBlobsNoSnapshotNeeds() {
         DirectorySnapshotStore store = new DirectorySnapshotStore(dir);
         Instant t0 = Instant.parse("2026-10-01T00:00:00Z");
