@@ -111,8 +111,7 @@ public final class KubernetesWorkload implements Workload {
         Deployment d = found.get();
         int desired = replicas(d);
         var st = d.getStatus();
-        boolean current = st != null && st.getObservedGeneration() != null
-                && st.getObservedGeneration() >= Optional.ofNullable(d.getMetadata().getGeneration()).orElse(0L);
+        boolean current = st != null && caughtUp(d.getMetadata(), st.getObservedGeneration());
         int updated = current ? nz(st.getUpdatedReplicas()) : 0;
         // readyReplicas counts old pods too: at least (ready - old pods) of the updated ones are ready.
         int ready = current ? Math.max(0, Math.min(updated, nz(st.getReadyReplicas())
@@ -345,6 +344,12 @@ public final class KubernetesWorkload implements Workload {
 
     private static int replicas(Deployment d) {
         return Optional.ofNullable(d.getSpec().getReplicas()).orElse(1);
+    }
+
+    /** Whether the object's controller has seen its latest spec, so the status counts what that spec asks for. */
+    static boolean caughtUp(io.fabric8.kubernetes.api.model.ObjectMeta meta, Long observedGeneration) {
+        return observedGeneration != null
+                && observedGeneration >= Optional.ofNullable(meta.getGeneration()).orElse(0L);
     }
 
     static int nz(Integer i) {

@@ -104,8 +104,7 @@ final class ReplicaSetWorkload implements Workload {
         ReplicaSet rs = found.get();
         int desired = replicas(rs);
         var st = rs.getStatus();
-        boolean current = st != null && st.getObservedGeneration() != null
-                && st.getObservedGeneration() >= Optional.ofNullable(rs.getMetadata().getGeneration()).orElse(0L);
+        boolean current = st != null && KubernetesWorkload.caughtUp(rs.getMetadata(), st.getObservedGeneration());
         int pods = current ? KubernetesWorkload.nz(st.getReplicas()) : 0;
         int available = current ? KubernetesWorkload.nz(st.getAvailableReplicas()) : 0;
         String image = deployment.container(what(name), rs.getSpec().getTemplate()).getImage();
