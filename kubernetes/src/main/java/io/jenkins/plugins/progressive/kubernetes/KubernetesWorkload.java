@@ -71,10 +71,9 @@ public final class KubernetesWorkload implements Workload {
         this.client = client;
         this.target = target;
         this.server = String.valueOf(client.getMasterUrl());
-        Deployment stable = read(target.deployment()).orElseThrow(() -> new ClusterException(
-                "deployment " + target.namespace() + "/" + target.deployment() + " not found", 404));
+        Deployment stable = readTarget();
         container(stable);
-        String recorded = annotations(stable).get(SIZE_ANNOTATION);
+        String recorded = annotations(stable.getMetadata()).get(SIZE_ANNOTATION);
         this.size = recorded != null ? Integer.parseInt(recorded) : replicas(stable);
         if (onChange != null) {
             // Informers, not plain watches: they list again and resume after the watch is dropped or its
@@ -112,8 +111,7 @@ public final class KubernetesWorkload implements Workload {
         Deployment d = found.get();
         int desired = replicas(d);
         var st = d.getStatus();
-        boolean current = st != null && st.getObservedGeneration() != null
-                && st.getObservedGeneration() >= Optional.ofNullable(d.getMetadata().getGeneration()).orElse(0L);
+        boolean current = st != null && caughtUp(d.getMetadata(), st.getObservedGeneration());
         int updated = current ? nz(st.getUpdatedReplicas()) : 0;
         // readyReplicas counts old pods too: at least (ready - old pods) of the updated ones are ready.
         int ready = current ? Math.max(0, Math.min(updated, nz(st.getReadyReplicas())
@@ -131,7 +129,7 @@ public final class KubernetesWorkload implements Workload {
         String image = target.imageFor(version);
         if (role == Role.STABLE) {
             update(target.deployment(), d -> {
-                Map<String, String> ann = annotations(d);
+                Map<String, String> ann = annotations(d.getMetadata());
                 if (replicas == size) {
                     ann.remove(SIZE_ANNOTATION); // back to full size: nothing to remember
                 } else {
@@ -155,9 +153,7 @@ public final class KubernetesWorkload implements Workload {
             return;
         }
         if (read(canaryName()).isEmpty()) {
-            Deployment canary = canaryFrom(read(target.deployment()).orElseThrow(() -> new ClusterException(
-                    "deployment " + target.namespace() + "/" + target.deployment() + " not found", 404)), image,
-                    version, replicas);
+            Deployment canary = canaryFrom(readTarget(), image, version, replicas);
             try {
                 client.apps().deployments().inNamespace(target.namespace()).resource(canary).create();
                 return;
@@ -170,7 +166,7 @@ public final class KubernetesWorkload implements Workload {
         }
         update(canaryName(), d -> {
             container(d).setImage(image);
-            annotations(d).put(VERSION_ANNOTATION, version);
+            annotations(d.getMetadata()).put(VERSION_ANNOTATION, version);
             d.getSpec().setReplicas(replicas);
             return d;
         });
@@ -225,6 +221,12 @@ public final class KubernetesWorkload implements Workload {
         }
     }
 
+    /** The target's Deployment, which must exist. */
+    Deployment readTarget() {
+        return read(target.deployment()).orElseThrow(() -> new ClusterException(
+                "deployment " + target.namespace() + "/" + target.deployment() + " not found", 404));
+    }
+
     private Optional<Deployment> read(String name) {
         return Optional.ofNullable(call("deployment " + target.namespace() + "/" + name,
                 () -> client.apps().deployments().inNamespace(target.namespace()).withName(name).get()));
@@ -245,7 +247,7 @@ public final class KubernetesWorkload implements Workload {
     }
 
     private Optional<String> versionOf(Deployment d) {
-        return versionOf(annotations(d).get(VERSION_ANNOTATION), container(d).getImage());
+        return versionOf(annotations(d.getMetadata()).get(VERSION_ANNOTATION), container(d).getImage());
     }
 
     /** The version an object runs: its annotation when the image agrees, else the image's tag. */
@@ -325,11 +327,12 @@ public final class KubernetesWorkload implements Workload {
         return m == null || m.isBlank() ? "" : " (" + m + ")";
     }
 
-    private static Map<String, String> annotations(Deployment d) {
-        if (d.getMetadata().getAnnotations() == null) {
-            d.getMetadata().setAnnotations(new LinkedHashMap<>());
+    /** The object's annotations, made an empty map first when it has none, so callers can put into them. */
+    static Map<String, String> annotations(io.fabric8.kubernetes.api.model.ObjectMeta meta) {
+        if (meta.getAnnotations() == null) {
+            meta.setAnnotations(new LinkedHashMap<>());
         }
-        return d.getMetadata().getAnnotations();
+        return meta.getAnnotations();
     }
 
     static Map<String, String> labels(io.fabric8.kubernetes.api.model.ObjectMeta meta) {
@@ -341,6 +344,12 @@ public final class KubernetesWorkload implements Workload {
 
     private static int replicas(Deployment d) {
         return Optional.ofNullable(d.getSpec().getReplicas()).orElse(1);
+    }
+
+    /** Whether the object's controller has seen its latest spec, so the status counts what that spec asks for. */
+    static boolean caughtUp(io.fabric8.kubernetes.api.model.ObjectMeta meta, Long observedGeneration) {
+        return observedGeneration != null
+                && observedGeneration >= Optional.ofNullable(meta.getGeneration()).orElse(0L);
     }
 
     static int nz(Integer i) {

@@ -72,7 +72,7 @@ final class ReplicaSetWorkload implements Workload {
         this.server = String.valueOf(client.getMasterUrl());
         this.deployment = new KubernetesWorkload(client, target, onChange);
         if (onChange != null) {
-            Map<String, String> selector = read().getSpec().getSelector().getMatchLabels();
+            Map<String, String> selector = deployment.readTarget().getSpec().getSelector().getMatchLabels();
             try {
                 informer = ClusterErrors.call("watch replicasets in " + target.namespace(), server, () -> client.apps()
                         .replicaSets().inNamespace(target.namespace()).withLabels(selector)
@@ -91,7 +91,7 @@ final class ReplicaSetWorkload implements Workload {
 
     @Override
     public RoleStatus status(Role role) {
-        Optional<Hold> hold = holdOf(read());
+        Optional<Hold> hold = holdOf(deployment.readTarget());
         if (hold.isEmpty()) {
             // Not held: the Deployment as a whole is the stable role, and there is no other.
             return role == Role.STABLE ? deployment.status(Role.STABLE) : RoleStatus.NONE;
@@ -104,8 +104,7 @@ final class ReplicaSetWorkload implements Workload {
         ReplicaSet rs = found.get();
         int desired = replicas(rs);
         var st = rs.getStatus();
-        boolean current = st != null && st.getObservedGeneration() != null
-                && st.getObservedGeneration() >= Optional.ofNullable(rs.getMetadata().getGeneration()).orElse(0L);
+        boolean current = st != null && KubernetesWorkload.caughtUp(rs.getMetadata(), st.getObservedGeneration());
         int pods = current ? KubernetesWorkload.nz(st.getReplicas()) : 0;
         int available = current ? KubernetesWorkload.nz(st.getAvailableReplicas()) : 0;
         String image = deployment.container(what(name), rs.getSpec().getTemplate()).getImage();
@@ -125,7 +124,7 @@ final class ReplicaSetWorkload implements Workload {
         if (replicas < 0) {
             throw new IllegalArgumentException("replicas must be >= 0, got " + replicas);
         }
-        Deployment d = read();
+        Deployment d = deployment.readTarget();
         Optional<Hold> hold = holdOf(d);
         if (role == Role.CANARY) {
             if (replicas == 0) {
@@ -153,7 +152,7 @@ final class ReplicaSetWorkload implements Workload {
             }
             deployment.update(target.deployment(), d0 -> {
                 deployment.container(what(d0), d0.getSpec().getTemplate()).setImage(target.imageFor(version));
-                annotations(d0.getMetadata()).put(KubernetesWorkload.VERSION_ANNOTATION, version);
+                KubernetesWorkload.annotations(d0.getMetadata()).put(KubernetesWorkload.VERSION_ANNOTATION, version);
                 d0.getSpec().setReplicas(replicas);
                 return d0;
             });
@@ -199,14 +198,14 @@ final class ReplicaSetWorkload implements Workload {
             if (holdOf(d0).isPresent()) {
                 return d0; // held meanwhile by another call of this rollout
             }
-            annotations(d0.getMetadata()).put(HOLD_ANNOTATION, Serialization.asJson(hold));
-            annotations(d0.getMetadata()).put(KubernetesWorkload.VERSION_ANNOTATION, version);
+            KubernetesWorkload.annotations(d0.getMetadata()).put(HOLD_ANNOTATION, Serialization.asJson(hold));
+            KubernetesWorkload.annotations(d0.getMetadata()).put(KubernetesWorkload.VERSION_ANNOTATION, version);
             d0.getSpec().setPaused(true);
             d0.getSpec().setStrategy(new DeploymentStrategyBuilder().withType("Recreate").build());
             deployment.container(what(d0), d0.getSpec().getTemplate()).setImage(target.imageFor(version));
             return d0;
         });
-        return holdOf(read()).orElse(hold);
+        return holdOf(deployment.readTarget()).orElse(hold);
     }
 
     /**
@@ -218,11 +217,12 @@ final class ReplicaSetWorkload implements Workload {
             if (holdOf(d).isEmpty()) {
                 return d;
             }
-            annotations(d.getMetadata()).remove(HOLD_ANNOTATION);
+            Map<String, String> annotations = KubernetesWorkload.annotations(d.getMetadata());
+            annotations.remove(HOLD_ANNOTATION);
             if (version != null) {
-                annotations(d.getMetadata()).put(KubernetesWorkload.VERSION_ANNOTATION, version);
+                annotations.put(KubernetesWorkload.VERSION_ANNOTATION, version);
             } else {
-                annotations(d.getMetadata()).remove(KubernetesWorkload.VERSION_ANNOTATION); // the image's tag says it
+                annotations.remove(KubernetesWorkload.VERSION_ANNOTATION); // the image's tag says it
             }
             d.getSpec().setPaused(h.paused());
             d.getSpec().setStrategy(h.strategy());
@@ -238,7 +238,7 @@ final class ReplicaSetWorkload implements Workload {
         if (readReplicaSet(h.canary()).isPresent()) {
             return;
         }
-        Deployment d = read();
+        Deployment d = deployment.readTarget();
         PodTemplateSpec template = Serialization.clone(d.getSpec().getTemplate());
         String hash = h.canary().substring(target.deployment().length() + 1);
         KubernetesWorkload.labels(template.getMetadata()).put(HASH_LABEL, hash);
@@ -376,16 +376,6 @@ final class ReplicaSetWorkload implements Workload {
         return out.toString();
     }
 
-    private Deployment read() {
-        String what = "deployment " + target.namespace() + "/" + target.deployment();
-        Deployment d = ClusterErrors.call(what, server, () -> client.apps().deployments()
-                .inNamespace(target.namespace()).withName(target.deployment()).get());
-        if (d == null) {
-            throw new ClusterException(what + " not found", 404);
-        }
-        return d;
-    }
-
     private Optional<ReplicaSet> readReplicaSet(String name) {
         return Optional.ofNullable(ClusterErrors.call(what(name), server, () -> client.apps().replicaSets()
                 .inNamespace(target.namespace()).withName(name).get()));
@@ -399,15 +389,9 @@ final class ReplicaSetWorkload implements Workload {
         return "replicaset " + target.namespace() + "/" + replicaSet;
     }
 
+    /** Reads without adding an empty map (which {@link KubernetesWorkload#annotations} does): no spurious write. */
     private static String annotation(ObjectMeta meta, String key) {
         return meta.getAnnotations() == null ? null : meta.getAnnotations().get(key);
-    }
-
-    private static Map<String, String> annotations(ObjectMeta meta) {
-        if (meta.getAnnotations() == null) {
-            meta.setAnnotations(new LinkedHashMap<>());
-        }
-        return meta.getAnnotations();
     }
 
     private static int parseInt(String s) {
