@@ -9,10 +9,9 @@ import hudson.model.Item;
 import hudson.security.ACL;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
-import java.util.HashSet;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Supplier;
 import jenkins.model.Jenkins;
 
@@ -41,13 +40,8 @@ public final class FormAccess {
     public static ListBoxModel names(Item item, String currentValue, Supplier<List<String>> names) {
         ListBoxModel items = new ListBoxModel();
         items.add("(none)", "");
-        Set<String> shown = new HashSet<>();
-        if (mayConfigure(item)) {
-            for (String name : names.get()) {
-                items.add(name, name);
-                shown.add(name);
-            }
-        }
+        List<String> shown = mayConfigure(item) ? names.get() : List.of();
+        shown.forEach(name -> items.add(name, name));
         String current = Texts.trim(currentValue);
         if (!current.isEmpty() && !shown.contains(current)) {
             items.add(current, current);
@@ -57,11 +51,8 @@ public final class FormAccess {
 
     /** The credentials of the given types, as {@link #credentials(Item, String, CredentialsMatcher)}. */
     public static ListBoxModel credentials(Item item, String currentValue, Class<?>... types) {
-        CredentialsMatcher[] matchers = new CredentialsMatcher[types.length];
-        for (int i = 0; i < types.length; i++) {
-            matchers[i] = CredentialsMatchers.instanceOf(types[i]);
-        }
-        return credentials(item, currentValue, CredentialsMatchers.anyOf(matchers));
+        return credentials(item, currentValue, CredentialsMatchers.anyOf(Arrays.stream(types)
+                .map(CredentialsMatchers::instanceOf).toArray(CredentialsMatcher[]::new)));
     }
 
     /**

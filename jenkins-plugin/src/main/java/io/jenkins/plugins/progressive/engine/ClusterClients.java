@@ -31,22 +31,16 @@ final class ClusterClients {
      */
     static KubernetesClient connect(Optional<RolloutDriver.ClusterConnection> cluster,
             RolloutDriver.CredentialLookup credentials, ControllerAccess access) {
-        if (usesControllerAccount(cluster)) {
+        Optional<Server> server = cluster.map(Server::of);
+        if (server.isEmpty() || server.get().isControllers()) {
             access.checkKubernetesIdentity(cluster);
             return controllerAccount();
         }
         RolloutDriver.ClusterConnection c = cluster.get();
-        String serverUrl = c.serverUrl();
-        String credentialsId = c.credentialsId();
-        String caCertificate = null;
-        boolean skipTlsVerify = false;
-        if (!c.cloud().isEmpty()) {
-            KubernetesClouds.Cloud cloud = KubernetesClouds.find(c.cloud());
-            serverUrl = cloud.serverUrl();
-            credentialsId = credentialsId.isEmpty() ? cloud.credentialsId() : credentialsId;
-            caCertificate = cloud.serverCertificate();
-            skipTlsVerify = cloud.skipTlsVerify();
-        }
+        String serverUrl = server.get().url();
+        String credentialsId = server.get().credentialsId();
+        String caCertificate = server.get().caCertificate();
+        boolean skipTlsVerify = server.get().skipTlsVerify();
         if (credentialsId.isEmpty()) {
             throw new ClusterException("cluster '" + c.name() + "': a server URL needs a credential");
         }
@@ -99,18 +93,26 @@ final class ClusterClients {
      * @throws ClusterException when the named cloud does not exist
      */
     static boolean usesControllerAccount(Optional<RolloutDriver.ClusterConnection> cluster) {
-        if (cluster.isEmpty()) {
-            return true;
-        }
-        RolloutDriver.ClusterConnection c = cluster.get();
-        String serverUrl = c.serverUrl();
-        String credentialsId = c.credentialsId();
-        if (!c.cloud().isEmpty()) {
+        return cluster.map(Server::of).map(Server::isControllers).orElse(true);
+    }
+
+    /** Where a cluster's API server is and which credential logs in: its own fields, or its cloud's. */
+    private record Server(String url, String credentialsId, String caCertificate, boolean skipTlsVerify) {
+
+        /** @throws ClusterException when the named cloud does not exist */
+        static Server of(RolloutDriver.ClusterConnection c) {
+            if (c.cloud().isEmpty()) {
+                return new Server(c.serverUrl(), c.credentialsId(), null, false);
+            }
             KubernetesClouds.Cloud cloud = KubernetesClouds.find(c.cloud());
-            serverUrl = cloud.serverUrl();
-            credentialsId = credentialsId.isEmpty() ? cloud.credentialsId() : credentialsId;
+            return new Server(cloud.serverUrl(), c.credentialsId().isEmpty() ? cloud.credentialsId()
+                    : c.credentialsId(), cloud.serverCertificate(), cloud.skipTlsVerify());
         }
-        return serverUrl.isEmpty() && credentialsId.isEmpty();
+
+        /** Neither a server URL nor a credential: the controller's own account. */
+        boolean isControllers() {
+            return url.isEmpty() && credentialsId.isEmpty();
+        }
     }
 
     private static KubernetesClient controllerAccount() {

@@ -1,5 +1,6 @@
 package io.jenkins.plugins.progressive.engine;
 
+import io.jenkins.plugins.progressive.kubernetes.ClusterException;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
 import io.jenkins.plugins.progressive.spec.Target;
 import io.jenkins.plugins.progressive.spec.Traffic;
@@ -81,20 +82,27 @@ public record ControllerAccess(boolean processes, List<String> paths, boolean ku
         if (kubernetesIdentity || !ClusterClients.usesControllerAccount(cluster)) {
             return Optional.empty();
         }
+        return Optional.of(identityRefusal(cluster));
+    }
+
+    /**
+     * Refuses a connection that would use the controller's own account, when that is not allowed (checked again
+     * at connect: the administrator may have withdrawn the leave since the work started).
+     */
+    void checkKubernetesIdentity(Optional<RolloutDriver.ClusterConnection> cluster) {
+        if (!kubernetesIdentity) {
+            throw new ClusterException(identityRefusal(cluster));
+        }
+    }
+
+    private static String identityRefusal(Optional<RolloutDriver.ClusterConnection> cluster) {
         String how = cluster.isEmpty() ? "the step names no cluster (and does not run in a pod agent)"
                 : !cluster.get().cloud().isEmpty() ? "cloud '" + cluster.get().cloud() + "' has no server URL and no"
                         + " credentials" : "cluster '" + cluster.get().name() + "' has no server URL and no credentials";
-        return Optional.of("cluster: " + how + ", so it would act with the Jenkins controller's own"
+        return "cluster: " + how + ", so it would act with the Jenkins controller's own"
                 + " Kubernetes account (its in-cluster service account or ~/.kube/config); name a cluster with a"
                 + " credential (cluster: '<name>' of the global configuration), or an administrator must allow the"
-                + " controller's Kubernetes identity" + WHERE);
-    }
-
-    /** Refuses a connection with the controller's own account when it is not allowed (checked again at connect). */
-    void checkKubernetesIdentity(Optional<RolloutDriver.ClusterConnection> cluster) {
-        kubernetesIdentity(cluster).ifPresent(message -> {
-            throw new io.jenkins.plugins.progressive.kubernetes.ClusterException(message);
-        });
+                + " controller's Kubernetes identity" + WHERE;
     }
 
     private Optional<String> runtimeApi(String address) {

@@ -271,7 +271,7 @@ public final class EngineDriver implements RolloutDriver {
 
     /** A finished gate's context (kept under the lock key it measures) goes with it, unless a rollout uses it. */
     private Tick ended(String gateKey, Tick tick) {
-        String lockKey = gateKey.substring("gate:".length(), gateKey.lastIndexOf(':'));
+        String lockKey = GateRuns.lockKey(gateKey);
         if (tick instanceof Tick.Done && !attached.contains(lockKey)) {
             contexts.remove(lockKey);
         }

@@ -33,6 +33,8 @@ import java.util.function.Function;
 final class GateRuns {
 
     private static final AtomicLong SEQUENCE = new AtomicLong();
+    /** A gate's key: this prefix, the lock key of the rollout it measures, a colon and a sequence number. */
+    private static final String KEY_PREFIX = "gate:";
 
     private final Function<String, MetricProvider> metrics;
     private final InstantSource clock;
@@ -62,7 +64,12 @@ final class GateRuns {
     }
 
     boolean has(String key) {
-        return key.startsWith("gate:");
+        return key.startsWith(KEY_PREFIX);
+    }
+
+    /** The lock key of the rollout that the gate {@code key} measures. */
+    static String lockKey(String key) {
+        return key.substring(KEY_PREFIX.length(), key.lastIndexOf(':'));
     }
 
     String start(RolloutDriver.Work.Gate work, Map<String, String> options) throws AbortException {
@@ -93,7 +100,7 @@ final class GateRuns {
         Gate gate = new Gate(work.lockKey(), chosen, vars);
         Instant now = clock.instant();
         chosen.keySet().forEach(t -> gate.runs.put(t, AnalysisRun.start(t, now)));
-        String key = "gate:" + work.lockKey() + ":" + SEQUENCE.incrementAndGet();
+        String key = KEY_PREFIX + work.lockKey() + ":" + SEQUENCE.incrementAndGet();
         gates.put(key, gate);
         return key;
     }

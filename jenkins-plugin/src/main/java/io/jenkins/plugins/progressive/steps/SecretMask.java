@@ -5,10 +5,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The secret values a step has read from the credentials store, masked as {@code ****} in every line it writes to
@@ -24,21 +23,22 @@ final class SecretMask {
             "^\\s*(?:token|password|client-key-data|client-certificate-data)\\s*:\\s*['\"]?([^'\"\\s]+)",
             Pattern.MULTILINE);
 
-    private final Set<String> secrets = ConcurrentHashMap.newKeySet();
+    /** The secrets, longest first; sorted when one is added (rarely), not at every line masked. */
+    private volatile List<String> longestFirst = List.of();
 
-    void add(String secret) {
-        if (secret != null && !secret.isBlank()) {
-            secrets.add(secret);
+    synchronized void add(String secret) {
+        if (secret != null && !secret.isBlank() && !longestFirst.contains(secret)) {
+            longestFirst = Stream.concat(longestFirst.stream(), Stream.of(secret))
+                    .sorted(Comparator.comparingInt(String::length).reversed()).toList();
         }
     }
 
     /** {@code text} with every known secret replaced by {@value #MASK}, the longest first. */
     String apply(String text) {
-        if (text == null || secrets.isEmpty()) {
+        List<String> longestFirst = this.longestFirst;
+        if (text == null || longestFirst.isEmpty()) {
             return text;
         }
-        List<String> longestFirst = secrets.stream().sorted(Comparator.comparingInt(String::length).reversed())
-                .toList();
         String masked = text;
         for (String secret : longestFirst) {
             masked = masked.replace(secret, MASK);
