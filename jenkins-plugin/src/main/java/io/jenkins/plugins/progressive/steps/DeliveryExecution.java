@@ -260,13 +260,14 @@ final class DeliveryExecution extends StepExecution {
         }
     }
 
-    private void fail(Throwable cause) {
+    /** Ends the step with a user-facing failure: its message masked, no stack trace. */
+    private void fail(AbortException cause) {
         finished = true;
         String message = mask().apply(cause.getMessage());
         status = "failed: " + message;
         cancelNext();
-        getContext().onFailure(cause instanceof AbortException && !java.util.Objects.equals(message, cause.getMessage())
-                ? new AbortException(message) : cause);
+        getContext().onFailure(java.util.Objects.equals(message, cause.getMessage()) ? cause
+                : new AbortException(message));
     }
 
     private SecretMask mask() {
