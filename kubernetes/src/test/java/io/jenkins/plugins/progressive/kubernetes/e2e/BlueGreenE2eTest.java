@@ -165,7 +165,10 @@ class BlueGreenE2eTest {
 
         assertThat(result.status()).as(result.message()).isEqualTo(Phase.ROLLED_BACK);
         assertThat(seen).containsExactly(100, 0);
+        // Flipped back to the old version as it was: still at full size, within the 30s scaleDownDelay.
         assertThat(cluster.image("shop")).isEqualTo("registry/shop:1.0");
+        assertThat(cluster.replicas("shop")).isEqualTo(4);
+        assertThat(cluster.ready("shop")).isEqualTo(4);
         assertThat(cluster.deployment("shop-canary")).isEmpty();
     }
 

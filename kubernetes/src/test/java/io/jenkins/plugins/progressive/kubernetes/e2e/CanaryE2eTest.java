@@ -8,7 +8,6 @@ import io.jenkins.plugins.progressive.rollout.RolloutResult;
 import io.jenkins.plugins.progressive.rollout.Routes;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -68,7 +67,7 @@ class CanaryE2eTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> cluster.ready("shop") == 4);
         assertThat(cluster.deployment("shop-canary")).as("canary removed").isEmpty();
         assertThat(result.routes()).isEqualTo(Routes.ALL_STABLE);
-        assertThat(routerWeights(router)).isEqualTo(Routes.ALL_STABLE);
+        assertThat(RouterWeights.read(cluster, router)).isEqualTo(Routes.ALL_STABLE);
         assertThat(result.measurements()).hasSize(4);
         if (!router.equals("replicas")) {
             // The stable share reaches the new stable Pods only, and every one of them.
@@ -96,7 +95,7 @@ class CanaryE2eTest {
         assertThat(result.status()).as(result.message()).isEqualTo(Phase.ROLLED_BACK);
         assertThat(result.exitCode()).isEqualTo(3);
         assertThat(result.message()).contains("error-rate").contains("FAILED");
-        assertThat(routerWeights(router)).isEqualTo(Routes.ALL_STABLE);
+        assertThat(RouterWeights.read(cluster, router)).isEqualTo(Routes.ALL_STABLE);
         assertThat(cluster.deployment("shop-canary")).as("canary removed").isEmpty();
         assertThat(cluster.image("shop")).isEqualTo("registry/shop:1.0");
         await().atMost(Duration.ofSeconds(10)).until(() -> cluster.ready("shop") == 4);
@@ -104,9 +103,5 @@ class CanaryE2eTest {
                 .contains("Warning RolloutRollback"));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(cluster.selector("shop"))
                 .as("no pin left behind").isEqualTo(Map.of("app", "shop")));
-    }
-
-    private Routes routerWeights(String router) {
-        return RouterWeights.read(cluster, router);
     }
 }

@@ -11,9 +11,7 @@ import io.jenkins.plugins.progressive.kubernetes.KubernetesWorkload;
 import io.jenkins.plugins.progressive.kubernetes.KubernetesStateStore;
 import io.jenkins.plugins.progressive.kubernetes.RolloutLease;
 import io.jenkins.plugins.progressive.kubernetes.controller.DeploymentController;
-import io.jenkins.plugins.progressive.kubernetes.traffic.replicas.ReplicaRatioRouter;
 import io.jenkins.plugins.progressive.rollout.Phase;
-import io.jenkins.plugins.progressive.rollout.ReplicaRatio;
 import io.jenkins.plugins.progressive.rollout.RolloutCommands;
 import io.jenkins.plugins.progressive.rollout.RolloutEngine;
 import io.jenkins.plugins.progressive.rollout.RolloutResult;
@@ -21,7 +19,6 @@ import io.jenkins.plugins.progressive.rollout.RolloutState;
 import io.jenkins.plugins.progressive.rollout.Routes;
 import io.jenkins.plugins.progressive.rollout.StateStore;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
-import io.jenkins.plugins.progressive.spec.Target;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -124,20 +121,20 @@ class ControlE2eTest {
                     - setWeight: 90
                     - pause: manual
                 """));
-        ReplicaRatioRouter router = new ReplicaRatioRouter(new KubernetesWorkload(cluster.client,
-                new Target.Kubernetes("prod", "shop", "shop", "registry/shop"), null));
+        // The rule of docs/routers/replicas.md on 4 replicas, written out: the nearest count, but at least one
+        // instance on each side while both run, so 10% is 3+1 and 90% is 1+3; the share is the ready-Pod ratio.
+        int[][] expected = {{10, 3, 1, 25}, {50, 2, 2, 50}, {90, 1, 3, 75}};
         int step = 1;
-        for (int weight : new int[] {10, 50, 90}) {
+        for (int[] e : expected) {
             int pauseStep = step;
             // One read per look: between two reads the engine may take the previous promote and clear the reason.
             await().atMost(Duration.ofSeconds(20)).until(() -> otherProcess.load(Cluster.KEY).map(st -> RolloutState
                     .fromJson(st.json())).filter(st -> st.phase() == Phase.PAUSED && st.pauseReason() != null
                             && st.pauseReason().contains("pause step " + pauseStep)).isPresent());
-            ReplicaRatio.Split split = ReplicaRatio.split(4, weight);
-            assertThat(cluster.replicas("shop")).as("stable at %d%%", weight).isEqualTo(split.stable());
-            assertThat(cluster.replicas("shop-canary")).as("canary at %d%%", weight).isEqualTo(split.canary());
+            assertThat(cluster.replicas("shop")).as("stable at setWeight %d", e[0]).isEqualTo(e[1]);
+            assertThat(cluster.replicas("shop-canary")).as("canary at setWeight %d", e[0]).isEqualTo(e[2]);
             assertThat(cluster.ready("shop") + cluster.ready("shop-canary")).isEqualTo(4);
-            assertThat(router.getRoutes()).isEqualTo(Routes.canary(split.canaryWeight()));
+            assertThat(RouterWeights.read(cluster, "replicas")).isEqualTo(Routes.canary(e[3]));
             RolloutCommands.promote(otherProcess, Cluster.KEY, false);
             step += 2;
         }

@@ -2,13 +2,16 @@ package io.jenkins.plugins.progressive.kubernetes.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.jenkins.plugins.progressive.kubernetes.ClusterException;
 import io.jenkins.plugins.progressive.kubernetes.DocsManifests;
+import io.jenkins.plugins.progressive.kubernetes.KubernetesWorkload;
 import io.jenkins.plugins.progressive.rollout.Phase;
 import io.jenkins.plugins.progressive.rollout.RolloutResult;
+import io.jenkins.plugins.progressive.rollout.Routes;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
 import java.time.Duration;
 import java.util.Map;
@@ -57,6 +60,8 @@ class DocumentedRoleE2eTest {
         cluster.routerObjects(router);
         assertSucceedsUnder(page, Cluster.spec(Cluster.traffic(router), CANARY));
         assertThat(cluster.image("shop")).isEqualTo("registry/shop:2.0");
+        assertThat(cluster.deployment("shop-canary")).isEmpty();
+        assertThat(RouterWeights.read(cluster, router)).isEqualTo(Routes.ALL_STABLE);
     }
 
     @ParameterizedTest(name = "{0} under the Role of docs/{1}")
@@ -67,6 +72,10 @@ class DocumentedRoleE2eTest {
         RolloutResult result = runUnder(page, Cluster.spec(Cluster.traffic(router), CANARY));
         assertThat(result.status()).as(result.message()).isEqualTo(Phase.ROLLED_BACK);
         assertThat(cluster.deployment("shop-canary")).isEmpty();
+        // What the rollback had to do under the Role was done: all traffic on the old version, at full size.
+        assertThat(RouterWeights.read(cluster, router)).isEqualTo(Routes.ALL_STABLE);
+        assertThat(cluster.image("shop")).isEqualTo("registry/shop:1.0");
+        await().atMost(Duration.ofSeconds(10)).until(() -> cluster.ready("shop") == 4);
     }
 
     @Test
@@ -76,6 +85,9 @@ class DocumentedRoleE2eTest {
                 blueGreen: {previewService: shop-preview, prePromotionAnalysis: [error-rate], scaleDownDelay: 1s}
                 """));
         assertThat(cluster.image("shop")).isEqualTo("registry/shop:2.0");
+        // The active Service was switched and put back on the (new) stable, the preview Deployment deleted.
+        assertThat(cluster.selector("shop")).isEqualTo(Map.of("app", "shop", KubernetesWorkload.ROLE_LABEL, "stable"));
+        assertThat(cluster.deployment("shop-canary")).isEmpty();
     }
 
     @ParameterizedTest(name = "{0} under the Role of docs/{1}")
@@ -87,6 +99,8 @@ class DocumentedRoleE2eTest {
                 blueGreen: {prePromotionAnalysis: [error-rate], scaleDownDelay: 1s}
                 """));
         assertThat(cluster.image("shop")).isEqualTo("registry/shop:2.0");
+        assertThat(cluster.deployment("shop-canary")).isEmpty();
+        assertThat(RouterWeights.read(cluster, router)).isEqualTo(Routes.ALL_STABLE);
     }
 
     @Test
@@ -95,6 +109,10 @@ class DocumentedRoleE2eTest {
                 rolling: {batches: ["50%", "100%"], pauseBetweenBatches: 200ms, analysis: [error-rate]}
                 """));
         assertThat(cluster.image("shop")).isEqualTo("registry/shop:2.0");
+        // The Deployment was let go (unpaused) under the Role and finishes on the new version.
+        assertThat(cluster.deployment("shop").orElseThrow().getSpec().getPaused()).isNotEqualTo(Boolean.TRUE);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(cluster.imagesBehind("shop"))
+                .hasSize(4).containsOnly("registry/shop:2.0"));
     }
 
     @Test

@@ -65,16 +65,11 @@ final class RouterWeights implements AutoCloseable {
      */
     static Recorded during(Cluster cluster, String router, int changes, Callable<RolloutResult> rollout)
             throws Exception {
-        try (RouterWeights weights = record(cluster, router)) {
+        try (RouterWeights weights = new RouterWeights(cluster, router)) {
             RolloutResult result = rollout.call();
             await().atMost(Duration.ofSeconds(5)).until(() -> weights.canaryWeights().size() >= changes);
             return new Recorded(result, weights.canaryWeights());
         }
-    }
-
-    /** Starts recording every canary weight the router object of {@code router} takes. */
-    static RouterWeights record(Cluster cluster, String router) {
-        return new RouterWeights(cluster, router);
     }
 
     private synchronized void recordNow() {

@@ -1,6 +1,7 @@
 package io.jenkins.plugins.progressive.kubernetes.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -16,6 +17,7 @@ import io.jenkins.plugins.progressive.snapshot.KeyProvider;
 import io.jenkins.plugins.progressive.snapshot.Manifest;
 import io.jenkins.plugins.progressive.snapshot.SnapshotKey;
 import io.jenkins.plugins.progressive.snapshot.Snapshots;
+import io.jenkins.plugins.progressive.spec.InvalidSpecException;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
 import io.jenkins.plugins.progressive.spec.SpecReader;
 import java.nio.file.Path;
@@ -217,24 +219,25 @@ class KubernetesRolloutSnapshotsTest {
     void excludingWhatTheRolloutChangesIsRefusedNamingTheField() throws Exception {
         RolloutSpec spec = spec("exclude: {kinds: [events, deployments]}\nencryptionKey: {env: PROGRESSIVE_SNAPSHOT_KEY}");
 
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new KubernetesRolloutSnapshots(client, spec,
+        assertThatThrownBy(() -> new KubernetesRolloutSnapshots(client, spec,
                 KeyProvider.of(key), Path.of("")).preflight())
-                .isInstanceOf(io.jenkins.plugins.progressive.spec.InvalidSpecException.class)
+                .isInstanceOf(InvalidSpecException.class)
                 .hasMessageContaining("snapshot.exclude.kinds[1]")
                 .hasMessageContaining("'deployments' is what a rollout changes");
+        assertThat(dir.resolve("snapshots")).as("nothing stored").doesNotExist();
     }
 
     @Test
     void aReferencedSecretWithoutAKeyIsRefusedAtPreflightUnlessSecretsAreExcluded() throws Exception {
         RolloutSpec spec = spec("");
 
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new KubernetesRolloutSnapshots(client, spec,
+        assertThatThrownBy(() -> new KubernetesRolloutSnapshots(client, spec,
                 KeyProvider.none(), Path.of("")).preflight())
-                .isInstanceOf(io.jenkins.plugins.progressive.spec.InvalidSpecException.class)
+                .isInstanceOf(InvalidSpecException.class)
                 .hasMessageContaining("snapshot.encryptionKey")
                 .hasMessageContaining("Secret prod/shop-db")
                 .hasMessageContaining("snapshot.excludeSecrets: true");
-        assertThat(new java.io.File(dir.resolve("snapshots").toString())).doesNotExist();
+        assertThat(dir.resolve("snapshots")).doesNotExist();
 
         Manifest m = captured(spec("excludeSecrets: true"), KeyProvider.none());
         assertThat(m.excludeSecrets()).isTrue();
