@@ -42,7 +42,6 @@ final class Platforms implements Platform.Binder, AutoCloseable {
     private final Path stateDir;
     private final ClusterOptions cluster;
     private final MetricProviders metrics;
-    private final java.util.Map<String, Platform> bound = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Consumer<String> waker = key -> { };
     private KubernetesClient client;
     private KubernetesPlatform kubernetes;
@@ -203,9 +202,7 @@ final class Platforms implements Platform.Binder, AutoCloseable {
             workload = fixed;
             addresses = fixed::addresses;
         } else {
-            Platform platform = kubernetes().bind(spec);
-            bound.put(spec.lockKey(), platform);
-            return platform;
+            return kubernetes().bind(spec);
         }
         TrafficRouter router;
         if (spec.traffic() instanceof Traffic.Haproxy h) {
@@ -218,14 +215,7 @@ final class Platforms implements Platform.Binder, AutoCloseable {
         RolloutSnapshots snapshots = new HostRolloutSnapshots(spec, new HostObjects(spec.name(), spec.target(),
                 spec.traffic(), spec.target() instanceof Target.Local ? Optional.of(instancesDir(spec)) : Optional.empty()),
                 KeyProvider.from(spec.snapshot().encryptionKey()), Path.of(""));
-        Platform platform = new Platform(workload, router, metrics, snapshots);
-        bound.put(spec.lockKey(), platform);
-        return platform;
-    }
-
-    /** The platform last bound for {@code key}, if any. */
-    Optional<Platform> bound(String key) {
-        return Optional.ofNullable(bound.get(key));
+        return new Platform(workload, router, metrics, snapshots);
     }
 
     Path instancesDir(RolloutSpec spec) {

@@ -3,11 +3,11 @@ package io.jenkins.plugins.progressive.cli;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jenkins.plugins.progressive.kubernetes.ClusterException;
 import io.jenkins.plugins.progressive.kubernetes.KubernetesStateStore;
+import io.jenkins.plugins.progressive.rollout.DirectoryStateStore;
 import io.jenkins.plugins.progressive.rollout.StateStore;
 import io.jenkins.plugins.progressive.spec.InvalidSpecException;
 import io.jenkins.plugins.progressive.spec.RolloutSpec;
 import io.jenkins.plugins.progressive.spec.SpecReader;
-import io.jenkins.plugins.progressive.spec.Target;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -82,8 +82,8 @@ final class RolloutRef {
                 throw e;
             }
         }
-        StateStore store = state.store();
-        String dir = state.store().directory().toString();
+        DirectoryStateStore store = state.store();
+        String dir = store.directory().toString();
         if (wanted != null) {
             return check(store, wanted, where, dir, null);
         }

@@ -48,21 +48,23 @@ final class CreateCommand extends SnapshotSubcommand {
         String storeUri = storeOptions.store != null ? storeOptions.store : s.store();
         CaptureOptions options = CaptureOptions.forRollout(subject.name()).withExcludeSecrets(excludeSecrets);
         Manifest m;
+        SnapshotStore store;
         if (subject.target() instanceof Target.Kubernetes target) {
             SnapshotSpec spec = s.withSelection(storeUri,
                     s.includeNamespaces().isEmpty() ? List.of(target.namespace()) : s.includeNamespaces(),
                     s.includeKinds(), s.labelSelector(), s.excludeKinds());
-            SnapshotStore store = store();
+            store = store();
             try (KubernetesClient client = cluster.connect()) {
                 m = Snapshots.capture(new ClusterObjects(client), spec, store, keys(), options.withHooks(
                         RestoreOptions.DEFAULT_HOOK_TIMEOUT, Optional.of(new PodExecHook(client, target.namespace()))));
             }
         } else {
             HostObjects.validate(subject.target(), subject.traffic(), s);
+            store = store();
             m = Snapshots.capture(host.objects(subject), s.withSelection(storeUri, List.of(), List.of(),
-                    Optional.empty(), List.of()), store(), keys(), options);
+                    Optional.empty(), List.of()), store, keys(), options);
         }
-        print(m, store().describe());
+        print(m, store.describe());
         return Exit.SUCCEEDED;
     }
 

@@ -207,6 +207,8 @@ public final class HaproxyRouter implements TrafficRouter {
             weights.put(role, new ArrayList<>());
         }
         List<String> foreign = new ArrayList<>();
+        // The states other than ready, by role and address: sync() makes every server ready.
+        Map<String, String> notReady = new LinkedHashMap<>();
         for (BackendServer s : servers) {
             Matcher m = MANAGED.matcher(s.name());
             if (!m.matches()) {
@@ -216,15 +218,15 @@ public final class HaproxyRouter implements TrafficRouter {
             Role role = Role.valueOf(m.group(1).toUpperCase(Locale.ROOT));
             wanted.get(role).add(s.address());
             weights.get(role).add(s.weight());
+            if (!s.state().equals("ready")) {
+                notReady.put(role + " " + s.address(), s.state());
+            }
         }
         sync(backendName, wanted, weights);
         for (Server live : servers(backendName)) {
-            for (BackendServer s : servers) {
-                Matcher m = MANAGED.matcher(s.name());
-                if (m.matches() && live.role == Role.valueOf(m.group(1).toUpperCase(Locale.ROOT))
-                        && live.address.equals(s.address()) && !s.state().equals("ready")) {
-                    expectEmpty(command("set server " + backendName + "/" + live.name + " state " + s.state()));
-                }
+            String state = notReady.get(live.role + " " + live.address);
+            if (state != null) {
+                expectEmpty(command("set server " + backendName + "/" + live.name + " state " + state));
             }
         }
         return foreign;

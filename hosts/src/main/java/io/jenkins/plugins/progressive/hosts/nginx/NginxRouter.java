@@ -14,6 +14,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -206,6 +207,18 @@ public final class NginxRouter implements TrafficRouter {
             }
         }
         return ServerWeights.routesOf(stable, canary);
+    }
+
+    /** The addresses an upstream file this router wrote sends requests to: its servers not marked {@code down}. */
+    public static List<String> servingAddresses(String content) {
+        List<String> out = new ArrayList<>();
+        for (String line : content.split("\n")) {
+            Matcher m = SERVER.matcher(line);
+            if (m.matches() && m.group(3) == null) {
+                out.add(m.group(1));
+            }
+        }
+        return out;
     }
 
     private static String render(String name, List<String> stable, List<Integer> stableWeights, List<String> canary,

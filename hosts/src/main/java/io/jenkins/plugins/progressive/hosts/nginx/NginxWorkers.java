@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The nginx processes visible on this host, read from {@code /proc} (nginx sets their titles): the master
@@ -88,8 +89,7 @@ final class NginxWorkers {
 
     /** The workers of {@code master}, by pid. */
     Set<Long> workers(long master) {
-        return procs.stream().filter(p -> p.parent() == master && !p.master()).map(Proc::pid)
-                .collect(Collectors.toSet());
+        return children(master).map(Proc::pid).collect(Collectors.toSet());
     }
 
     /**
@@ -97,7 +97,11 @@ final class NginxWorkers {
      * have retitled itself "shutting down" yet when the new ones already run, so the title is not enough).
      */
     boolean reloaded(long master, Set<Long> before) {
-        List<Proc> workers = procs.stream().filter(p -> p.parent() == master && !p.master()).toList();
+        List<Proc> workers = children(master).toList();
         return !workers.isEmpty() && workers.stream().noneMatch(w -> before.contains(w.pid()) || w.shuttingDown());
+    }
+
+    private Stream<Proc> children(long master) {
+        return procs.stream().filter(p -> p.parent() == master && !p.master());
     }
 }

@@ -378,9 +378,6 @@ public final class HostObjects implements ObjectSource, ObjectSink {
         return out;
     }
 
-    private static final java.util.regex.Pattern NGINX_SERVER = java.util.regex.Pattern.compile(
-            "^\\s*server\\s+([^\\s;]+)[^;]*;\\s*#\\s*(stable|canary)\\s*$");
-
     /** The addresses a router object sends requests to: HAProxy servers not in maintenance, nginx servers not down. */
     static List<String> serverAddresses(JsonNode router) {
         List<String> out = new ArrayList<>();
@@ -389,12 +386,7 @@ public final class HostObjects implements ObjectSource, ObjectSink {
                 out.add(s.path("address").asText());
             }
         }
-        for (String line : router.path("spec").path("content").asText("").split("\n")) {
-            java.util.regex.Matcher m = NGINX_SERVER.matcher(line);
-            if (m.matches() && !line.contains(" down")) {
-                out.add(m.group(1));
-            }
-        }
+        out.addAll(NginxRouter.servingAddresses(router.path("spec").path("content").asText("")));
         return out;
     }
 
