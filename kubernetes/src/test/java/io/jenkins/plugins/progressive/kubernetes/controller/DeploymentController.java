@@ -596,6 +596,12 @@ public final class DeploymentController implements AutoCloseable {
         String ns = rs.getMetadata().getNamespace();
         List<Pod> pods = pods(rs);
         int want = replicas(rs);
+        if (pods.size() < want && client.apps().replicaSets().inNamespace(ns).withName(rs.getMetadata().getName())
+                .get() == null) {
+            // Deleted since this pass listed it (its Deployment went): as the real controller's expectations do,
+            // start no Pod for it, rather than leave orphans for the garbage collector to find.
+            return;
+        }
         for (int i = pods.size(); i < want; i++) {
             Pod pod = new PodBuilder().withNewMetadata()
                     .withName(rs.getMetadata().getName() + "-" + suffix()).withNamespace(ns)
