@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A failure no command expected: exit 2 only while nothing was changed, exit 4 once a rollout had started. */
 class UnexpectedFailureTest {
@@ -28,5 +31,19 @@ class UnexpectedFailureTest {
 
         assertThat(code).isEqualTo(2);
         assertThat(err.toString().trim()).isEqualTo("unexpected failure: NullPointerException (nothing was changed)");
+    }
+
+    @Test
+    void aCommandThatFailsUnexpectedlyPrintsOneMessageWithoutAStackTraceAndExitsTwo(@TempDir Path stateDir)
+            throws Exception {
+        Path damaged = Files.writeString(Files.createDirectories(stateDir.resolve("rollouts"))
+                .resolve("shop.state.json"), "{damaged");
+
+        CliRun run = CliRun.of("status", "--state-dir", stateDir.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.err()).startsWith("unexpected failure: cannot read rollout state " + damaged).contains("(nothing was changed)")
+                .doesNotContain("\tat ", "Exception:");
+        assertThat(run.out()).isEmpty();
     }
 }
